@@ -1,0 +1,3 @@
+from . import rest_dispatch
+from . import api
+from . import consult

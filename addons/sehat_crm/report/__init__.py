@@ -1,0 +1,1 @@
+from . import sehat_funnel_report

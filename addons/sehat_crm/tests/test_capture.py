@@ -1,0 +1,146 @@
+import datetime
+
+from odoo import fields
+
+from ..lib.capture import clean_enquiry
+from .common import SehatCase
+
+
+class CaptureCase(SehatCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super(CaptureCase, cls).setUpClass()
+        cls.Lead = cls.env['crm.lead']
+        cls.codes = set(cls.env['sehat.symptom'].search([]).mapped('code'))
+        cls.on_duty = cls._user('t_on_duty', 'sehat_crm.group_sehat_on_duty')
+
+    def capture(self, channel='api', **payload):
+        values = {'name': 'Test Patient', 'phone': '98450 00001', 'symptoms': ['FEVER']}
+        values.update(payload)
+        clean = clean_enquiry(values, self.codes, 'IN', datetime.date.today())
+        return self.Lead.sehat_capture(clean, channel)
+
+
+class TestCapture(CaptureCase):
+
+    def test_new_enquiry_creates_patient_and_triaged_lead(self):
+        lead, patient, duplicate_of = self.capture(
+            name='Sabina Banu', phone='96110 45111', email='sabina.banu@example.in', age=30,
+            symptoms=['FEVER', 'COUGH'], utm_source='google', utm_campaign='Monsoon fever camp',
+            consent_sms=True)
+        self.assertFalse(duplicate_of)
+        self.assertTrue(patient.is_patient and patient.patient_ref)
+        self.assertEqual(patient.phone_e164, '+919611045111')
+        self.assertEqual(patient.lifecycle_stage, 'prospect')
+        self.assertTrue(patient.consent_sms and patient.consent_sms_date)
+        self.assertFalse(patient.consent_email)
+        self.assertEqual(lead.partner_id, patient)
+        self.assertEqual(lead.type, 'lead')
+        self.assertEqual(lead.channel, 'api')
+        self.assertEqual(lead.source_id.name, 'google')
+        self.assertEqual(lead.campaign_id.name, 'Monsoon fever camp')
+        self.assertEqual(set(lead.symptom_ids.mapped('code')), {'FEVER', 'COUGH'})
+        self.assertIn(lead.urgency_band, ('routine', 'soon', 'urgent'))
+        self.assertTrue(lead.sla_deadline > lead.enquiry_date)
+        history = patient.lifecycle_history_ids
+        self.assertEqual(history.mapped('to_stage'), ['prospect'])
+        self.assertEqual(history.source_id.name, 'google')
+
+    def test_same_phone_in_another_format_is_merged_not_duplicated(self):
+        lead, patient, _dup = self.capture(phone='98860 12399', symptoms=['COUGH'])
+        again, patient2, duplicate_of = self.capture(phone='+91-98860-12399', symptoms=['FEVER'],
+                                                     symptoms_text='Fever since last night')
+        self.assertEqual(again, lead)
+        self.assertEqual(duplicate_of, lead)
+        self.assertEqual(patient2, patient)
+        self.assertEqual(lead.enquiry_count, 2)
+        self.assertEqual(set(lead.symptom_ids.mapped('code')), {'FEVER', 'COUGH'})
+        self.assertIn('Repeat enquiry', lead.message_ids[0].body)
+        self.assertEqual(self.Lead.search_count([('phone_e164', '=', '+919886012399')]), 1)
+
+    def test_same_email_is_merged(self):
+        lead, _p, _d = self.capture(phone='98860 12301', email='Meera@Example.in')
+        again, _p2, duplicate_of = self.capture(phone='98860 12302', email='meera@example.in')
+        self.assertEqual(duplicate_of, lead)
+        self.assertEqual(again, lead)
+
+    def test_known_patient_without_open_lead_gets_a_new_lead(self):
+        patient = self.env['res.partner'].create({'name': 'Kabir Reddy', 'is_patient': True, 'mobile': '98450 55555'})
+        lead, found, duplicate_of = self.capture(name='Kabir', phone='9845055555')
+        self.assertEqual(found, patient)
+        self.assertFalse(duplicate_of)
+        self.assertEqual(lead.partner_id, patient)
+        lead.action_set_lost()
+        lead2, _found, duplicate_of = self.capture(name='Kabir', phone='9845055555')
+        self.assertNotEqual(lead2, lead)
+        self.assertFalse(duplicate_of)
+
+    def test_red_flag_escalates_to_on_duty_team(self):
+        lead, _p, _d = self.capture(phone='97412 00011', symptoms=['CHEST_PAIN'])
+        self.assertTrue(lead.red_flag)
+        self.assertEqual(lead.urgency_band, 'emergency')
+        self.assertTrue(lead.escalated_date)
+        red = self.env.ref('sehat_crm.activity_type_red_flag')
+        activities = lead.activity_ids.filtered(lambda a: a.activity_type_id == red)
+        self.assertIn(self.on_duty, activities.mapped('user_id'))
+        notified = lead.message_ids.filtered(lambda m: 'RED FLAG' in (m.body or ''))
+        self.assertIn(self.on_duty.partner_id, notified.mapped('partner_ids'))
+
+    def test_sla_activity_has_the_band_deadline(self):
+        lead, _p, _d = self.capture(phone='97412 00012', symptoms=['COUGH'])
+        call = self.env.ref('sehat_crm.activity_type_call_patient')
+        activity = lead.activity_ids.filtered(lambda a: a.activity_type_id == call)
+        self.assertEqual(len(activity), 1)
+        minutes = self.Lead._sla_minutes(lead.urgency_band)
+        expected = fields.Datetime.from_string(lead.enquiry_date) + datetime.timedelta(minutes=minutes)
+        self.assertEqual(fields.Datetime.from_string(lead.sla_deadline), expected)
+        self.assertEqual(activity.date_deadline, fields.Date.to_string(expected.date()))
+
+    def test_incomplete_profile_asks_the_call_centre_and_completion_qualifies(self):
+        lead, patient, _d = self.capture(phone='97412 00013')
+        todo = self.env.ref('sehat_crm.activity_type_complete_profile')
+        self.assertTrue(lead.activity_ids.filtered(lambda a: a.activity_type_id == todo))
+        self.assertIn('Date of birth', patient.profile_missing)
+        self.assertIn('Preferred language', patient.profile_missing)  # an empty many2one is missing
+        patient.write({
+            'birthdate': '1985-04-12', 'gender': 'female', 'city': 'Mysuru', 'blood_group': 'O+',
+            'allergies': 'None known', 'preferred_language_id': self.env.ref('sehat_crm.language_kn').id,
+            'emergency_contact_name': 'Ravi', 'emergency_contact_phone': '98450 77777'})
+        self.assertEqual(patient.profile_completeness, 100)
+        self.assertEqual(patient.lifecycle_stage, 'qualified')
+        self.assertFalse(lead.activity_ids.filtered(lambda a: a.activity_type_id == todo))
+        self.assertEqual(patient.lifecycle_history_ids[0].trigger, 'profile_complete')
+
+    def test_queue_order_is_band_then_oldest(self):
+        Lead = self.Lead
+        old = Lead.create({'name': 'old routine', 'type': 'lead', 'enquiry_date': '2026-01-01 08:00:00'})
+        new_urgent = Lead.create({'name': 'new urgent', 'type': 'lead',
+                                  'symptom_ids': [(6, 0, self.env.ref('sehat_crm.symptom_chest_pain').ids)]})
+        old_urgent = Lead.create({'name': 'old urgent', 'type': 'lead', 'enquiry_date': '2026-01-01 07:00:00',
+                                  'symptom_ids': [(6, 0, self.env.ref('sehat_crm.symptom_chest_pain').ids)]})
+        ordered = Lead.search([('id', 'in', (old | new_urgent | old_urgent).ids)],
+                              order='urgency_rank desc, enquiry_date asc, id asc')
+        self.assertEqual(ordered, old_urgent | new_urgent | old)
+        groups = Lead.read_group([('id', 'in', ordered.ids)], ['urgency_band'], ['urgency_band'])
+        self.assertEqual([g['urgency_band'] for g in groups], ['emergency', 'urgent', 'soon', 'routine'])
+
+    def test_overdue_filter(self):
+        lead = self.Lead.create({'name': 'waiting', 'type': 'lead', 'enquiry_date': '2020-01-01 08:00:00'})
+        self.assertTrue(lead.sla_overdue)
+        self.assertIn(lead, self.Lead.search([('sla_overdue', '=', True)]))
+        fresh = self.Lead.create({'name': 'fresh', 'type': 'lead'})
+        self.assertNotIn(fresh, self.Lead.search([('sla_overdue', '=', True)]))
+
+    def test_email_to_the_team_alias_is_triaged_and_merged(self):
+        message = ('From: Anita Dsouza <anita.d@example.in>\r\nTo: care@sehat.example\r\n'
+                   'Subject: Chest pain since morning\r\nMessage-ID: <sehat-test-1@example.in>\r\n'
+                   'Content-Type: text/plain\r\n\r\nI have chest pain and a fever, please call me.\r\n')
+        lead_id = self.env['mail.thread'].message_process('crm.lead', message)
+        lead = self.Lead.browse(lead_id)
+        self.assertEqual(lead.channel, 'email')
+        self.assertIn('CHEST_PAIN', lead.symptom_ids.mapped('code'))
+        self.assertTrue(lead.red_flag)
+        second = message.replace('sehat-test-1', 'sehat-test-2').replace('Chest pain since morning', 'Any update?')
+        self.assertEqual(self.env['mail.thread'].message_process('crm.lead', second), lead_id)
+        self.assertEqual(lead.enquiry_count, 2)

@@ -1,0 +1,81 @@
+"""Helpers shared by the benchmark scripts (not a benchmark itself: run.sh runs bench_*.py only).
+
+Environment (set by bench/run.sh): BENCH_DB, SEHAT_CONF, SEHAT_ROOT.
+"""
+import json
+import math
+import os
+import statistics
+
+ROOT = os.environ.get('SEHAT_ROOT') or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, 'bench', 'out')
+
+
+def bench_db():
+    return os.environ.get('BENCH_DB') or 'sehat_bench'
+
+
+def bench_conf():
+    return os.environ.get('SEHAT_CONF') or os.path.join(ROOT, '.odoo', 'odoo.conf')
+
+
+def load_registry(db=None, conf=None, log_level='warn'):
+    """Odoo's registry of the bench database, loaded in this process (no HTTP server)."""
+    import odoo
+    db = db or bench_db()
+    odoo.tools.config.parse_config(['-c', conf or bench_conf(), '-d', db, '--log-level=%s' % log_level,
+                                    '--log-handler=:WARNING', '--max-cron-threads=0'])
+    return odoo.registry(db)
+
+
+def percentile(values, pct):
+    """Nearest-rank percentile (p95 of 20 runs = the 19th value)."""
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    rank = max(1, int(math.ceil(pct / 100.0 * len(ordered))))
+    return ordered[rank - 1]
+
+
+def summary_ms(seconds):
+    """median / p95 / min / max in milliseconds of a list of durations in seconds."""
+    ms = [s * 1000.0 for s in seconds]
+    return {
+        'runs': len(ms),
+        'median_ms': round(statistics.median(ms), 2),
+        'p95_ms': round(percentile(ms, 95), 2),
+        'min_ms': round(min(ms), 2),
+        'max_ms': round(max(ms), 2),
+    }
+
+
+def table(rows, columns):
+    """Plain text table: ``columns`` is a list of (key, title); rows are dicts."""
+    cells = [[title for _key, title in columns]]
+    for row in rows:
+        cells.append(['' if row.get(key) is None else str(row.get(key)) for key, _title in columns])
+    widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
+    lines = []
+    for n, line in enumerate(cells):
+        lines.append('  '.join(cell.rjust(width) if n and _numeric(cell) else cell.ljust(width)
+                               for cell, width in zip(line, widths)).rstrip())
+        if n == 0:
+            lines.append('  '.join('-' * width for width in widths))
+    return '\n'.join(lines)
+
+
+def _numeric(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def write_json(name, data):
+    os.makedirs(OUT, exist_ok=True)
+    path = os.path.join(OUT, '%s.json' % name)
+    with open(path, 'w') as handle:
+        json.dump(data, handle, indent=2, sort_keys=True, default=str)
+        handle.write('\n')
+    return path

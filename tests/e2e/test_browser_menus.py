@@ -1,0 +1,48 @@
+"""Every demo user logs in through the real login page and opens every Sehat menu entry
+they can see, in headless Chromium: no error dialog, no traceback in the server log."""
+import pytest
+from selenium.webdriver.common.by import By
+
+from browser import click_entry, error_dialog_text, login, open_app, screenshot, sidebar_entries
+from conftest import DEMO_USERS, SHOTS
+
+P = 'sehat_crm.menu_sehat_'
+STAFF = {P + 'patients', P + 'lead_queue', P + 'doctors', P + 'appointments', P + 'treatment_plans'}
+MANAGER = STAFF | {P + 'report_leads', P + 'report_funnel', P + 'report_funnel_summary', P + 'report_lifecycle',
+                   P + 'config_departments', P + 'config_specialties', P + 'config_symptoms',
+                   P + 'config_conditions', P + 'config_languages', P + 'config_teams', P + 'config_api_tokens',
+                   P + 'config_api_token_new'}
+EXPECTED = {
+    'admin': MANAGER | {P + 'report_invoices', P + 'config_settings'},
+    'manager': MANAGER,
+    'callcentre': STAFF,
+    'fieldrep': STAFF,
+    'referrals': STAFF,
+    'doctor': {P + 'patients', P + 'doctors', P + 'appointments', P + 'treatment_plans'},
+    'finance': {P + 'doctors', P + 'report_invoices'},
+}
+
+
+@pytest.mark.parametrize('user', sorted(EXPECTED))
+def test_user_opens_every_sehat_menu(server, chrome, user):
+    login(chrome, server.url, user, DEMO_USERS[user])
+    menu_id = open_app(chrome, 'sehat_crm.menu_sehat_root')
+    entries = sidebar_entries(chrome, menu_id)
+    assert {xmlid for xmlid, _name in entries} == EXPECTED[user]
+    for xmlid, name in entries:
+        click_entry(chrome, menu_id, xmlid)
+        shot = screenshot(chrome, SHOTS, '%s-%s' % (user, xmlid.split('.')[-1]))
+        assert not error_dialog_text(chrome), '%s / %s: %s (%s)' % (user, name, error_dialog_text(chrome), shot)
+        assert chrome.find_elements(By.CSS_SELECTOR, '.o_view_manager_content > *'), \
+            '%s / %s did not open a view (%s)' % (user, name, shot)
+
+
+def test_wrong_password_is_refused_on_the_login_page(server, chrome):
+    chrome.delete_all_cookies()
+    chrome.get(server.url + '/web/login')
+    chrome.find_element(By.NAME, 'login').send_keys('callcentre')
+    chrome.find_element(By.NAME, 'password').send_keys('not-the-password')
+    chrome.find_element(By.CSS_SELECTOR, 'form.oe_login_form button[type=submit]').click()
+    alert = chrome.find_element(By.CSS_SELECTOR, '.oe_login_form .alert-danger')
+    assert 'Wrong login/password' in alert.text
+    assert not chrome.find_elements(By.CSS_SELECTOR, '.oe_application_menu_placeholder')
