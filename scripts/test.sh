@@ -22,7 +22,7 @@ phase() { printf '\n\033[1m=== %s ===\033[0m\n' "$*"; }
 
 phase "1/4 lib unit tests and lint"
 PYTHONPATH=tests timeout 600 .venv/bin/python -m pytest -p pytest_addon_lib -p no:odoo -p no:cacheprovider \
-    --junitxml="$OUT/unit.xml" -q addons/*/lib/tests tests/lint || status=1
+    --junitxml="$OUT/unit.xml" -q addons/*/lib/tests tests/tools tests/lint || status=1
 
 phase "2/4 Odoo tests of the sehat add-ons (database $TEST_DB)"
 dropdb --if-exists "$TEST_DB" 2>/dev/null

@@ -28,6 +28,7 @@ fi
 echo "[stock] running Odoo's own tests of $MODULES (--test-enable)"
 scripts/odoo -d "$DB" -u "$MODULES" --test-enable --stop-after-init --log-level=test \
     --http-port="${STOCK_PORT:-8269}" --longpolling-port="$(( ${STOCK_PORT:-8269} + 3 ))" --logfile="$LOG"
-rc=$?
-.venv/bin/python scripts/stock_report.py "$LOG" --modules "$MODULES" --junit "$OUT/stock.xml" || rc=1
-exit $rc
+# Odoo's exit status is non-zero for the known stock failures too: the report judges it.
+odoo_status=$?
+.venv/bin/python scripts/stock_report.py "$LOG" --modules "$MODULES" --junit "$OUT/stock.xml" \
+    --odoo-status "$odoo_status"
