@@ -70,13 +70,6 @@ SCREENS = (
     ('stock kanban', 'crm.crm_lead_all_leads', 'crm.crm_case_kanban_view_leads', 'kanban'),
     ('stock list', 'crm.crm_lead_all_leads', 'crm.crm_case_tree_view_leads', 'tree'),
 )
-# Diagnostics, admin only: the queue views without their one non-stored field. sla_overdue's
-# compute reads type and active, which the views do not load, so the ORM prefetches every column
-# of crm_lead for the page: these rows show what that costs.
-DIAGNOSTICS = (
-    ('queue kanban w/o sla_overdue', 'sehat_crm.action_lead_queue', 'sehat_crm.crm_lead_queue_kanban', 'kanban'),
-    ('queue list w/o sla_overdue', 'sehat_crm.action_lead_queue', 'sehat_crm.crm_lead_queue_tree', 'tree'),
-)
 
 
 class View(object):
@@ -197,14 +190,13 @@ def list_page(client, view, domain):
 
 
 class Screen(object):
-    def __init__(self, env, name, action_xml_id, view_xml_id, view_type, without=()):
+    def __init__(self, env, name, action_xml_id, view_xml_id, view_type):
         from odoo.tools.safe_eval import safe_eval
         action = env.ref(action_xml_id)
         self.name = name
         self.domain = safe_eval(action.domain or '[]', {'uid': env.uid})
         self.action_context = safe_eval(action.context or '{}', {'uid': env.uid})
         self.view = View(env, view_xml_id, view_type)
-        self.view.field_names = [name for name in self.view.field_names if name not in without]
         self.view_type = view_type
 
     def load(self, client):
@@ -390,9 +382,6 @@ def main(argv=None):
             for user, uid in measured_users:
                 with registry.cursor() as cr:
                     screens = [Screen(api.Environment(cr, uid, {}), *spec) for spec in SCREENS]
-                    if user == 'admin':
-                        screens += [Screen(api.Environment(cr, uid, {}), *spec, without=('sla_overdue',))
-                                    for spec in DIAGNOSTICS]
                 for screen in screens:
                     result = measure(registry, uid, screen, args.runs, args.warmup)
                     result.update({'size': size, 'user': user, 'scenario': screen.name})

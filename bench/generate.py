@@ -26,7 +26,8 @@ Odoo's invariants kept
   ``partner_share``, ``phone_e164``, ``profile_completeness/profile_missing`` (computed with the
   add-on's own ``lib.profile``); leads' ``urgency_score/band/rank/reasons``, ``red_flag``
   (scored by the add-on's own ``lib.urgency.score_urgency`` from the generated symptoms, age,
-  pregnancy and duration), ``sla_deadline`` (the configured SLA of the band), ``day_open``,
+  pregnancy and duration), ``sla_deadline`` (the configured SLA of the band), ``sla_overdue``
+  (deadline before the generation time, open leads only), ``day_open``,
   ``day_close``;
 * the symptoms are real ``crm_lead_sehat_symptom_rel`` rows from the ``sehat_symptom``
   catalogue, and every patient gets its ``sehat_lifecycle_history`` (capture, then the last
@@ -313,14 +314,12 @@ class Context(object):
 
     def profile_completeness(self, profile):
         """lib.profile.completeness fed exactly as ResPartner._compute_profile_completeness feeds it:
-        recordsets for relational fields (even empty ones), False for empty values."""
+        lists of ids for relational fields (empty when unset), False for empty values."""
         values = {}
         for name, _label in self.required:
             field, value = self.partner_fields[name], profile.get(name)
-            if field.type == 'many2one':
-                value = self.env[field.comodel_name].browse(value or ())
-            elif field.type in ('one2many', 'many2many'):
-                value = self.env[field.comodel_name].browse(value or ())
+            if field.relational:
+                value = list(value) if isinstance(value, (list, tuple)) else ([value] if value else [])
             elif isinstance(value, date):
                 value = value.strftime('%Y-%m-%d')
             values[name] = False if value is None else value
@@ -437,6 +436,7 @@ def _leads(ctx, rng, ids, patients, facts, enquiries, now):
             date_conversion = enquiry + timedelta(hours=rng.randrange(1, 72))
             date_closed = date_conversion if probability >= 100 else None
         channel = _pick(rng, CHANNEL_SHARES)
+        deadline = enquiry + timedelta(minutes=ctx.sla[result.band])
         symptom_names = ', '.join(s[1] for s in chosen)
         row = dict(ctx.lead_defaults)
         row.update({
@@ -451,7 +451,8 @@ def _leads(ctx, rng, ids, patients, facts, enquiries, now):
             'symptom_duration_days': duration, 'patient_age': lead_age, 'pregnant': False,
             'urgency_score': result.score, 'urgency_band': result.band, 'urgency_rank': result.rank,
             'urgency_reasons': '\n'.join(result.reasons), 'red_flag': bool(result.red_flags),
-            'sla_deadline': enquiry + timedelta(minutes=ctx.sla[result.band]),
+            'sla_deadline': deadline,
+            'sla_overdue': lead_type == 'lead' and active and deadline < now,
             'date_open': enquiry, 'day_open': 0.0, 'date_last_stage_update': date_conversion or enquiry,
             'date_conversion': date_conversion, 'date_closed': date_closed,
             'day_close': (date_closed - enquiry).days if date_closed else 0.0,

@@ -42,7 +42,9 @@ class CrmLead(models.Model):
     urgency_reasons = fields.Text(compute='_compute_urgency', store=True, groups=MEDICAL)
     red_flag = fields.Boolean(compute='_compute_urgency', store=True, index=True)
     sla_deadline = fields.Datetime(string='Call before', compute='_compute_sla_deadline', store=True, index=True)
-    sla_overdue = fields.Boolean(string='Overdue', compute='_compute_sla_overdue', search='_search_sla_overdue')
+    # Stored so the queue reads a column: set at once when a deadline is written in the past, and
+    # by the every-minute scheduled action (sehat_refresh_overdue) when a deadline passes.
+    sla_overdue = fields.Boolean(string='Overdue', compute='_compute_sla_overdue', store=True)
     escalated_date = fields.Datetime(readonly=True, copy=False)
     profile_missing = fields.Char(related='partner_id.profile_missing', readonly=True)
     enquiry_count = fields.Integer(default=1, readonly=True, copy=False,
@@ -51,7 +53,8 @@ class CrmLead(models.Model):
     def init(self):
         """Indexes matching the queue's orders, limited to open leads (the queue's domain):
         the list (rank, then oldest first) and each kanban column (band, then oldest first);
-        and the table of per-person capture keys (see _sehat_lock_person)."""
+        the open deadlines not yet overdue (sehat_refresh_overdue); and the table of per-person
+        capture keys (see _sehat_lock_person)."""
         self.env.cr.execute("""
             CREATE TABLE IF NOT EXISTS sehat_capture_key (
                 key varchar PRIMARY KEY,
@@ -61,12 +64,30 @@ class CrmLead(models.Model):
                 ON crm_lead (urgency_rank DESC, enquiry_date, id) WHERE active AND type = 'lead';
             CREATE INDEX IF NOT EXISTS crm_lead_sehat_queue_band_idx
                 ON crm_lead (urgency_band, enquiry_date, id) WHERE active AND type = 'lead';
+            CREATE INDEX IF NOT EXISTS crm_lead_sehat_sla_pending_idx
+                ON crm_lead (sla_deadline) WHERE active AND type = 'lead' AND sla_overdue IS NOT TRUE;
         """)
 
     @api.model
     def _expand_bands(self, values, domain, order):
         """Queue columns: every band, most urgent first, even when empty."""
         return list(urgency_lib.BANDS)
+
+    @api.model
+    def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
+        """The queue's columns (and grouped list) show a count per band and nothing else.
+
+        The web client passes every field of the view to read_group, which then averages the
+        urgency score and sums the merged enquiries over every open lead, and it passes the
+        kanban's card order, which cannot order groups (Odoo logs a warning for each load).
+        For the queue action (context ``sehat_queue``), a lazy grouping by band asks only for
+        the counts: one pass over the band index. Pivot and graph views (not lazy) still get
+        their measures.
+        """
+        if self.env.context.get('sehat_queue') and lazy and groupby in ('urgency_band', ['urgency_band']):
+            fields, orderby = ['urgency_band'], False
+        return super(CrmLead, self).read_group(domain, fields, groupby, offset=offset, limit=limit,
+                                               orderby=orderby, lazy=lazy)
 
     # --- triage ---------------------------------------------------------------------------
     @api.depends('symptom_ids.urgency_weight', 'symptom_ids.red_flag', 'patient_age', 'pregnant',
@@ -105,18 +126,29 @@ class CrmLead(models.Model):
             else:
                 lead.sla_deadline = False
 
+    @api.depends('sla_deadline', 'type', 'active')
     def _compute_sla_overdue(self):
         now = fields.Datetime.now()
         for lead in self:
             lead.sla_overdue = bool(lead.type == 'lead' and lead.active and lead.sla_deadline
                                     and lead.sla_deadline < now)
 
-    def _search_sla_overdue(self, operator, value):
-        overdue = (operator == '=') == bool(value)
-        now = fields.Datetime.now()
-        if overdue:
-            return ['&', '&', ('type', '=', 'lead'), ('sla_deadline', '!=', False), ('sla_deadline', '<', now)]
-        return ['|', '|', ('type', '!=', 'lead'), ('sla_deadline', '=', False), ('sla_deadline', '>=', now)]
+    @api.model
+    def sehat_refresh_overdue(self):
+        """Flags the open leads whose call deadline has just passed (scheduled every minute).
+
+        One UPDATE through the partial index of open, not yet overdue deadlines: with nothing
+        newly overdue it reads no lead at all. Leads that are won, lost or re-timed are unflagged
+        by the compute when they are written."""
+        self.env.cr.execute("""
+            UPDATE crm_lead SET sla_overdue = TRUE
+             WHERE active AND type = 'lead' AND sla_overdue IS NOT TRUE
+               AND sla_deadline < (now() AT TIME ZONE 'UTC')
+            RETURNING id
+        """)
+        flagged = [row[0] for row in self.env.cr.fetchall()]
+        self.invalidate_cache(['sla_overdue'], flagged)
+        return len(flagged)
 
     # --- actions after a triage -------------------------------------------------------------
     def _sehat_after_triage(self):

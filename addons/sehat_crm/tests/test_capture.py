@@ -125,12 +125,39 @@ class TestCapture(CaptureCase):
         groups = Lead.read_group([('id', 'in', ordered.ids)], ['urgency_band'], ['urgency_band'])
         self.assertEqual([g['urgency_band'] for g in groups], ['emergency', 'urgent', 'soon', 'routine'])
 
+    def test_queue_columns_count_without_aggregates(self):
+        self.Lead.create({'name': 'one', 'type': 'lead'})
+        fields = ['urgency_band', 'urgency_score', 'enquiry_count', 'name']
+        domain = [('type', '=', 'lead')]
+        queue = self.Lead.with_context(sehat_queue=True).read_group(
+            domain, fields, ['urgency_band'], orderby='enquiry_date ASC, id ASC')
+        self.assertEqual([g['urgency_band'] for g in queue], ['emergency', 'urgent', 'soon', 'routine'])
+        self.assertNotIn('urgency_score', queue[-1])
+        self.assertEqual(sum(g['urgency_band_count'] for g in queue), self.Lead.search_count(domain))
+        # pivot and graph (not lazy) keep their measures
+        pivot = self.Lead.with_context(sehat_queue=True).read_group(domain, fields, ['urgency_band'], lazy=False)
+        self.assertIn('urgency_score', [g for g in pivot if g['__count']][0])
+
     def test_overdue_filter(self):
         lead = self.Lead.create({'name': 'waiting', 'type': 'lead', 'enquiry_date': '2020-01-01 08:00:00'})
         self.assertTrue(lead.sla_overdue)
         self.assertIn(lead, self.Lead.search([('sla_overdue', '=', True)]))
         fresh = self.Lead.create({'name': 'fresh', 'type': 'lead'})
         self.assertNotIn(fresh, self.Lead.search([('sla_overdue', '=', True)]))
+        lead.action_set_lost()
+        self.assertFalse(lead.sla_overdue, 'a closed lead no longer waits for a call')
+
+    def test_deadline_passing_flags_the_lead(self):
+        lead = self.Lead.create({'name': 'routine', 'type': 'lead'})
+        self.assertFalse(lead.sla_overdue)
+        self.assertEqual(self.Lead.sehat_refresh_overdue(), 0)
+        # the deadline passes: move it back in the database, as time would
+        self.env.cr.execute("UPDATE crm_lead SET sla_deadline = now() AT TIME ZONE 'UTC' - interval '1 minute' "
+                            "WHERE id = %s", [lead.id])
+        self.assertGreaterEqual(self.Lead.sehat_refresh_overdue(), 1)
+        self.assertTrue(lead.sla_overdue)
+        self.assertIn(lead, self.Lead.search([('sla_overdue', '=', True)]))
+        self.assertEqual(self.Lead.sehat_refresh_overdue(), 0, 'a flagged lead is not touched again')
 
     def test_email_to_the_team_alias_is_triaged_and_merged(self):
         message = ('From: Anita Dsouza <anita.d@example.in>\r\nTo: care@sehat.example\r\n'
