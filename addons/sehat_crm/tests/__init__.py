@@ -4,3 +4,5 @@ from . import test_access
 from . import test_capture
 from . import test_lifecycle
 from . import test_concurrency
+from . import test_appointment
+from . import test_appointment_race
