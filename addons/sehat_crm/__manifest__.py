@@ -25,6 +25,7 @@
         'data/sehat_symptom_data.xml',
         'data/sehat_catalogue_data.xml',
         'data/sehat_crm_data.xml',
+        'data/sehat_sms_data.xml',
         'views/assets.xml',
         'views/sehat_department_views.xml',
         'views/sehat_specialty_views.xml',
@@ -35,6 +36,7 @@
         'views/sehat_config_views.xml',
         'views/sehat_funnel_views.xml',
         'views/menus.xml',
+        'views/sehat_sms_views.xml',
         'views/website_consult_templates.xml',
     ],
     'demo': [

@@ -10,3 +10,4 @@ from . import res_partner
 from . import crm_lead
 from . import calendar_event
 from . import res_config_settings
+from . import sehat_sms

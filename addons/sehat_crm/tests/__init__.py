@@ -6,3 +6,4 @@ from . import test_lifecycle
 from . import test_concurrency
 from . import test_appointment
 from . import test_appointment_race
+from . import test_sms_gateway
