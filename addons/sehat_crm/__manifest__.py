@@ -26,6 +26,7 @@
         'data/sehat_catalogue_data.xml',
         'data/sehat_crm_data.xml',
         'data/sehat_sms_data.xml',
+        'data/sehat_reminder_data.xml',
         'views/assets.xml',
         'views/sehat_department_views.xml',
         'views/sehat_specialty_views.xml',
@@ -37,7 +38,9 @@
         'views/sehat_funnel_views.xml',
         'views/menus.xml',
         'views/sehat_sms_views.xml',
+        'views/sehat_reminder_views.xml',
         'views/website_consult_templates.xml',
+        'views/appointment_link_templates.xml',
     ],
     'demo': [
         'demo/res_company_demo.xml',

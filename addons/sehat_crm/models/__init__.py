@@ -11,3 +11,4 @@ from . import crm_lead
 from . import calendar_event
 from . import res_config_settings
 from . import sehat_sms
+from . import sehat_reminder

@@ -7,3 +7,4 @@ from . import test_concurrency
 from . import test_appointment
 from . import test_appointment_race
 from . import test_sms_gateway
+from . import test_reminders
