@@ -241,11 +241,7 @@ class CalendarEvent(models.Model):
         for other_start, _other_stop in doctor._busy_intervals(start, stop, exclude_event=event_id):
             raise ValidationError(_('%(doctor)s already has an appointment at %(time)s.') % {
                 'doctor': doctor.name, 'time': self._sehat_local_time(other_start, doctor)})
-        self.env.cr.execute("""
-            SELECT 1 FROM calendar_event WHERE patient_id = %s AND id != %s AND active
-               AND appointment_state IN %s AND start < %s AND stop > %s LIMIT 1
-        """, (patient.id, event_id or 0, appointment_lib.HOLDING, stop, start))
-        if self.env.cr.fetchone():
+        if self._sehat_patient_busy(patient, start, stop, exclude_event=event_id):
             raise ValidationError(_('%(name)s already has an appointment at that time.') % {'name': patient.name})
         if check_time:
             day = doctor._local_day(start)
@@ -276,12 +272,15 @@ class CalendarEvent(models.Model):
         for doctor in doctors:
             for day_offset in (-3, -2, -1, 1, 2, 3, 4, 5):
                 day_start = now.replace(hour=0, minute=0) + timedelta(days=day_offset)
-                work = doctor._calendar_work({}, day_start, day_start + timedelta(days=1))
+                work = doctor.sehat_work_intervals(day_start, day_start + timedelta(days=1))
                 busy = doctor._busy_intervals(day_start, day_start + timedelta(days=1))
                 free = slots_lib.free_slots(work, busy, doctor.slot_minutes, now=day_start, limit=40)
                 for slot in free[::7][:3]:
-                    patient = patients[turn % len(patients)]
+                    patient = next((p for p in (patients[(turn + n) % len(patients)] for n in range(len(patients)))
+                                    if not self._sehat_patient_busy(p, slot.start, slot.stop)), None)
                     turn += 1
+                    if not patient:
+                        continue
                     try:
                         with self.env.cr.savepoint():
                             event = Event.create({
@@ -295,9 +294,18 @@ class CalendarEvent(models.Model):
                                 event.action_appointment_done()
                             elif turn % 3 == 0:
                                 event.action_appointment_confirm()
-                    except (ValidationError, UserError):
-                        continue  # e.g. this patient is already booked at that time
+                    except (ValidationError, UserError) as err:  # e.g. this patient is booked at that time
+                        _logger.info('demo week: no appointment for %s at %s: %s', patient.name, slot.start, err.name)
         return True
+
+    @api.model
+    def _sehat_patient_busy(self, patient, start, stop, exclude_event=None):
+        """Whether the patient has another appointment holding time in [start, stop)."""
+        self.env.cr.execute("""
+            SELECT 1 FROM calendar_event WHERE patient_id = %s AND id != %s AND active
+               AND appointment_state IN %s AND start < %s AND stop > %s LIMIT 1
+        """, (patient.id, exclude_event or 0, appointment_lib.HOLDING, stop, start))
+        return bool(self.env.cr.fetchone())
 
     @api.model
     def _sehat_local_time(self, utc_value, doctor):

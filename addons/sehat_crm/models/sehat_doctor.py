@@ -1,4 +1,6 @@
+from collections import namedtuple
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 import pytz
 
@@ -11,6 +13,18 @@ from ..lib import workhours
 
 GENDERS = [('female', 'Female'), ('male', 'Male'), ('other', 'Other')]
 DEFAULT_TZ = 'Asia/Kolkata'
+EPOCH = datetime(1970, 1, 1)
+
+# What booking and matching need of a doctor, read in one query (sehat_booking_facts).
+BookingFacts = namedtuple('BookingFacts', 'id name gender fee department_id rating rating_count verified active '
+                                          'slot_minutes daily_capacity calendar_id tz specialty_ids language_ids')
+
+
+@lru_cache(maxsize=64)
+def _day_function(tz):
+    """UTC naive datetime -> local date in the zone ``tz`` (one pytz lookup per zone)."""
+    zone = pytz.timezone(tz or DEFAULT_TZ)
+    return lambda utc_dt: zone.fromutc(utc_dt).date()
 
 
 class SehatDoctor(models.Model):
@@ -149,35 +163,58 @@ class SehatDoctor(models.Model):
         return True
 
     # --- working hours and free slots -------------------------------------------------
+    # Booking and matching work on many doctors at once: their facts are read in one query
+    # (BookingFacts), working hours are expanded once per (calendar, time zone), and busy times
+    # come from one query, as epoch seconds (parsing thousands of timestamp strings costs more
+    # than the slot sweep itself).
     def _zone(self):
         return pytz.timezone(self.calendar_tz or DEFAULT_TZ)
 
     def _local_day(self, utc_dt):
-        return pytz.utc.localize(utc_dt).astimezone(self._zone()).date()
+        return _day_function(self.calendar_tz)(utc_dt)
+
+    def sehat_booking_facts(self):
+        """{doctor id: BookingFacts} of these doctors (the caller's ORM search already applied
+        the access rules): one query."""
+        if not self.ids:
+            return {}
+        self.env.cr.execute("""
+            SELECT d.id, p.name, d.gender, COALESCE(d.consultation_fee, 0), d.department_id,
+                   d.rating, COALESCE(d.rating_count, 0), COALESCE(d.registration_verified, false),
+                   COALESCE(d.active, false), d.slot_minutes, d.daily_capacity, d.resource_calendar_id,
+                   d.calendar_tz,
+                   ARRAY(SELECT specialty_id FROM sehat_doctor_specialty_rel WHERE doctor_id = d.id),
+                   ARRAY(SELECT language_id FROM sehat_doctor_language_rel WHERE doctor_id = d.id)
+              FROM sehat_doctor d JOIN res_partner p ON p.id = d.partner_id
+             WHERE d.id IN %s
+        """, (tuple(self.ids),))
+        return {row[0]: BookingFacts(*row) for row in self.env.cr.fetchall()}
 
     def sehat_work_intervals(self, start, stop):
         """[(start, stop)] naive UTC working intervals of this doctor between two UTC datetimes,
         leaves of the working-hours calendar cut out."""
         self.ensure_one()
-        return self._calendar_work({}, start, stop)
+        return self._calendar_work({}, self.resource_calendar_id.id, self.calendar_tz, start, stop)
 
-    def _calendar_work(self, memo, start, stop):
-        """Working intervals of this doctor's calendar and time zone, computed once per pair in
-        ``memo`` (many doctors share a few calendars)."""
-        calendar, zone = self.resource_calendar_id, self.calendar_tz or DEFAULT_TZ
-        key = (calendar.id, zone)
+    @api.model
+    def _calendar_work(self, memo, calendar_id, tz, start, stop):
+        """Working intervals of a working-hours calendar in a time zone between two UTC datetimes,
+        computed once per (calendar, zone) in ``memo`` (many doctors share a few calendars)."""
+        zone = tz or DEFAULT_TZ
+        key = (calendar_id, zone)
         if key not in memo:
             memo[key] = []
-            if calendar:
+            if calendar_id:
+                calendar = self.env['resource.calendar'].sudo().browse(calendar_id)
                 attendances = [workhours.Attendance(
                     int(a.dayofweek), a.hour_from, a.hour_to,
                     fields.Date.from_string(a.date_from), fields.Date.from_string(a.date_to))
-                    for a in calendar.sudo().attendance_ids]
-                first_day = self._local_day(start) - timedelta(days=1)
+                    for a in calendar.attendance_ids]
+                first_day = _day_function(zone)(start) - timedelta(days=1)
                 intervals = [(max(s, start), min(e, stop)) for s, e in workhours.work_intervals(
                     attendances, first_day, (stop - start).days + 3, zone) if e > start and s < stop]
                 leaves = self.env['resource.calendar.leaves'].sudo().search([
-                    ('calendar_id', '=', calendar.id), ('resource_id', '=', False),
+                    ('calendar_id', '=', calendar_id), ('resource_id', '=', False),
                     ('date_from', '<', fields.Datetime.to_string(stop)),
                     ('date_to', '>', fields.Datetime.to_string(start))])
                 holes = [(fields.Datetime.from_string(leave.date_from), fields.Datetime.from_string(leave.date_to))
@@ -195,14 +232,15 @@ class SehatDoctor(models.Model):
         if not self.ids:
             return {}
         self.env.cr.execute("""
-            SELECT doctor_id, start, stop FROM calendar_event
+            SELECT doctor_id, extract(epoch FROM start)::bigint, extract(epoch FROM stop)::bigint
+              FROM calendar_event
              WHERE doctor_id IN %s AND active AND appointment_state IN %s
                AND start < %s AND stop > %s AND id != %s
         """, (tuple(self.ids), appointment_lib.HOLDING, stop, start, exclude_event or 0))
         busy = {}
-        to_datetime = fields.Datetime.from_string  # (Odoo's cursor returns timestamps as text)
         for doctor_id, busy_start, busy_stop in self.env.cr.fetchall():
-            busy.setdefault(doctor_id, []).append((to_datetime(busy_start), to_datetime(busy_stop)))
+            busy.setdefault(doctor_id, []).append((EPOCH + timedelta(seconds=busy_start),
+                                                   EPOCH + timedelta(seconds=busy_stop)))
         return busy
 
     @staticmethod
@@ -215,41 +253,51 @@ class SehatDoctor(models.Model):
         self.ensure_one()
         return self._free_slots_by_doctor(days, limit, start).get(self.id, [])
 
-    def _free_slots_by_doctor(self, days=14, limit=None, start=None, memo=None, busy=None):
+    def _free_slots_by_doctor(self, days=14, limit=None, start=None, memo=None, busy=None, facts=None):
         if days < 1 or days > 90:
             raise UserError(_('Look between 1 and 90 days ahead, not %(days)s.') % {'days': days})
         now = self._now()
         start = max(start or now, now)
         stop = start + timedelta(days=days)
         memo = {} if memo is None else memo
+        facts = self.sehat_booking_facts() if facts is None else facts
         # a day's capacity counts every appointment of that day, also those before `start`
         if busy is None:
             busy = self._busy_by_doctor(start - timedelta(days=1), stop + timedelta(days=1))
         out = {}
-        for doctor in self:
-            if not doctor.registration_verified or not doctor.active:
-                out[doctor.id] = []
+        for doctor_id in self.ids:
+            doctor = facts[doctor_id]
+            if not doctor.verified or not doctor.active:
+                out[doctor_id] = []
                 continue
-            out[doctor.id] = slots_lib.free_slots(
-                doctor._calendar_work(memo, start, stop), busy.get(doctor.id, []), doctor.slot_minutes,
-                now=start, limit=limit, daily_capacity=doctor.daily_capacity, day_of=doctor._local_day)
+            out[doctor_id] = slots_lib.free_slots(
+                self._calendar_work(memo, doctor.calendar_id, doctor.tz, start, stop), busy.get(doctor_id, []),
+                doctor.slot_minutes, now=start, limit=limit, daily_capacity=doctor.daily_capacity,
+                day_of=_day_function(doctor.tz))
         return out
 
-    def sehat_availability(self, days=14, load_days=7):
+    def sehat_availability(self, days=14, load_days=7, facts=None):
         """{doctor id: (next free Slot or None, appointments in the next ``load_days`` days,
         appointments they can take in those days)} for these doctors, in a few queries."""
         now = self._now()
         horizon = now + timedelta(days=days)
         memo = {}
+        facts = self.sehat_booking_facts() if facts is None else facts
         busy = self._busy_by_doctor(now - timedelta(days=1), horizon + timedelta(days=1))
-        first = self._free_slots_by_doctor(days, limit=1, memo=memo, busy=busy)
+        first = self._free_slots_by_doctor(days, limit=1, memo=memo, busy=busy, facts=facts)
         load_until = now + timedelta(days=load_days)
+        work_days = {}
         out = {}
-        for doctor in self:
-            load = sum(1 for s, _e in busy.get(doctor.id, []) if now <= s < load_until)
-            work_days = {doctor._local_day(s) for s, _e in doctor._calendar_work(memo, now, horizon) if s < load_until}
-            capacity = max(1, len(work_days) * doctor.daily_capacity)
-            out[doctor.id] = (first[doctor.id][0] if first[doctor.id] else None, load, capacity)
+        for doctor_id in self.ids:
+            doctor = facts[doctor_id]
+            key = (doctor.calendar_id, doctor.tz)
+            if key not in work_days:
+                day_of = _day_function(doctor.tz)
+                work_days[key] = len({day_of(s) for s, _e in self._calendar_work(
+                    memo, doctor.calendar_id, doctor.tz, now, horizon) if s < load_until})
+            load = sum(1 for s, _e in busy.get(doctor_id, []) if now <= s < load_until)
+            capacity = max(1, work_days[key] * (doctor.daily_capacity or 1))
+            out[doctor_id] = (first[doctor_id][0] if first[doctor_id] else None, load, capacity)
         return out
 
     def action_view_appointments(self):

@@ -60,14 +60,15 @@ class SehatDoctorMatch(models.TransientModel):
             gender=self.gender or None, fee_cap=self.fee_cap or None, department_id=self.department_id.id or None)
 
     @api.model
-    def _facts(self, doctors, availability):
+    def _facts(self, booking_facts, availability):
+        """lib.matching.DoctorFacts from the doctors' booking facts and their availability."""
         facts = []
-        for doctor in doctors:
-            slot, load, capacity = availability[doctor.id]
+        for doctor in booking_facts:
+            slot, load, capacity = availability.get(doctor.id, (None, 0, 1))
             facts.append(matching.DoctorFacts(
-                id=doctor.id, name=doctor.name, specialty_ids=set(doctor.specialty_ids.ids),
-                language_ids=set(doctor.language_ids.ids), gender=doctor.gender or None,
-                fee=doctor.consultation_fee or 0.0, department_id=doctor.department_id.id or None,
+                id=doctor.id, name=doctor.name, specialty_ids=set(doctor.specialty_ids),
+                language_ids=set(doctor.language_ids), gender=doctor.gender or None, fee=doctor.fee or 0.0,
+                department_id=doctor.department_id or None,
                 rating=doctor.rating if doctor.rating_count else None,
                 next_slot=slot.start if slot else None, load=load, capacity=capacity))
         return facts
@@ -77,19 +78,27 @@ class SehatDoctorMatch(models.TransientModel):
         that practise a requested specialty."""
         self.ensure_one()
         request = self._request()
-        doctors = self.env['sehat.doctor'].search([('registration_verified', '=', True)])
+        now = datetime.utcnow()
+        doctors = self.env['sehat.doctor'].search([('registration_verified', '=', True)])  # access rules apply
+        booking = doctors.sehat_booking_facts()
         # hard filters that need no calendar first, then availability for the rest only
-        no_slot = {f.id: f for f in self._facts(doctors, {d.id: (None, 0, 1) for d in doctors})}
-        candidates = doctors.filtered(lambda d: matching.excluded_reason(
-            request, no_slot[d.id]._replace(next_slot=datetime.utcnow())) is None)
-        facts = self._facts(candidates, candidates.sehat_availability(days=self.days))
-        ranked = matching.rank_doctors(request, facts, now=datetime.utcnow(), limit=limit)
+        unscheduled = {f.id: f for f in self._facts(booking.values(), {})}
+        candidate_ids = [i for i, f in unscheduled.items()
+                         if matching.excluded_reason(request, f._replace(next_slot=now)) is None]
+        candidates = self.env['sehat.doctor'].browse(candidate_ids)
+        facts = self._facts([booking[i] for i in candidate_ids],
+                            candidates.sehat_availability(days=self.days, facts=booking))
+        ranked = matching.rank_doctors(request, facts, now=now, limit=limit)
         by_id = {f.id: f for f in facts}
-        relevant = [f._replace(next_slot=by_id[f.id].next_slot if f.id in by_id else datetime.utcnow())
-                    for f in no_slot.values()
-                    if not request.specialty_weights or f.specialty_ids & set(request.specialty_weights)]
-        why_not = {f.name: matching.excluded_reason(request, by_id.get(f.id, f)) for f in relevant}
-        return [(m, by_id[m.doctor_id]) for m in ranked], {k: v for k, v in why_not.items() if v}
+        wanted = set(request.specialty_weights)
+        why_not = {}
+        for doctor_id, doctor in unscheduled.items():
+            if wanted and not doctor.specialty_ids & wanted:
+                continue
+            reason = matching.excluded_reason(request, by_id.get(doctor_id, doctor._replace(next_slot=now)))
+            if reason:
+                why_not[doctor.name] = reason
+        return [(m, by_id[m.doctor_id]) for m in ranked], why_not
 
     def action_match(self):
         self.ensure_one()
