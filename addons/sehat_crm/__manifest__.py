@@ -32,6 +32,8 @@
         'views/sehat_specialty_views.xml',
         'views/sehat_appointment_views.xml',
         'views/sehat_doctor_views.xml',
+        'data/sehat_plan_data.xml',
+        'views/sehat_plan_views.xml',
         'views/res_partner_views.xml',
         'views/crm_lead_views.xml',
         'views/sehat_config_views.xml',

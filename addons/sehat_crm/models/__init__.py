@@ -12,3 +12,5 @@ from . import calendar_event
 from . import res_config_settings
 from . import sehat_sms
 from . import sehat_reminder
+from . import sehat_treatment_plan
+from . import project_task

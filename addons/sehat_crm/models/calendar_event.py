@@ -1,5 +1,4 @@
 import logging
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import psycopg2
@@ -10,6 +9,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..lib import appointment as appointment_lib
 from ..lib import slots as slots_lib
+from .sql_errors import expected_sql_errors
 
 _logger = logging.getLogger(__name__)
 
@@ -31,19 +31,6 @@ OVERLAP_CONSTRAINTS = [
                AND appointment_state IN ('booked', 'confirmed', 'checked_in', 'in_consultation', 'done'))
     """),
 ]
-
-
-@contextmanager
-def _overlap_is_not_a_bug(cr):
-    """Odoo logs every failed SQL statement as an ERROR ("bad query"). A booking refused by the
-    exclusion constraint (another worker took the slot a moment earlier) is an expected answer,
-    turned into a ValidationError for the user: do not log it as a server error."""
-    previous = getattr(cr, '_default_log_exceptions', True)
-    cr._default_log_exceptions = False
-    try:
-        yield
-    finally:
-        cr._default_log_exceptions = previous
 
 
 class CalendarEvent(models.Model):
@@ -69,6 +56,7 @@ class CalendarEvent(models.Model):
     cancel_reason = fields.Char(copy=False, track_visibility='onchange')
     reschedule_ids = fields.One2many('sehat.appointment.reschedule', 'event_id', string='Reschedules')
     reschedule_count = fields.Integer(compute='_compute_reschedule_count')
+    invoice_id = fields.Many2one('account.invoice', string='Invoice', readonly=True, copy=False, ondelete='set null')
 
     def init(self):
         """No two holding appointments of a doctor (or of a patient) overlap in time: enforced by
@@ -112,7 +100,7 @@ class CalendarEvent(models.Model):
                     self.env['sehat.specialty'].browse(vals.get('specialty_id')),
                     vals.get('start'), vals.get('stop'), vals.get('allday'), None, check_time=True)
         try:
-            with self.env.cr.savepoint(), _overlap_is_not_a_bug(self.env.cr):
+            with self.env.cr.savepoint(), expected_sql_errors(self.env.cr):
                 event = super(CalendarEvent, self).create(vals)
         except psycopg2.IntegrityError as err:
             self._sehat_raise_overlap(err, vals)
@@ -134,7 +122,7 @@ class CalendarEvent(models.Model):
                 self._sehat_check_values(doctor, patient, specialty, start, stop, vals.get('allday', event.allday),
                                          event.id, check_time=(start, stop) != before[event.id] or 'doctor_id' in vals)
         try:
-            with self.env.cr.savepoint(), _overlap_is_not_a_bug(self.env.cr):
+            with self.env.cr.savepoint(), expected_sql_errors(self.env.cr):
                 res = super(CalendarEvent, self).write(vals)
                 if relevant:
                     self._sehat_after_booking_change(appointments, before, vals)
@@ -143,6 +131,8 @@ class CalendarEvent(models.Model):
             self._sehat_raise_overlap(err, vals)
         if 'partner_ids' in vals or vals.get('patient_id'):
             self._sehat_appointment_booked()
+        if 'appointment_state' in vals:
+            self.env['project.task'].sehat_appointments_changed(self.filtered('doctor_id'))
         return res
 
     def _sehat_after_booking_change(self, appointments, before, vals):
@@ -347,6 +337,39 @@ class CalendarEvent(models.Model):
         if not reason:
             raise UserError(_('Give a reason to cancel an appointment.'))
         return self._sehat_move('cancel', {'cancel_reason': reason})
+
+    def action_appointment_invoice(self):
+        """A customer invoice for the visit: the follow-up's service for a treatment-plan visit,
+        else the doctor's consultation product (Odoo Accounting computes taxes and accounts)."""
+        self.ensure_one()
+        if self.appointment_state != 'done':
+            raise UserError(_('Invoice a visit once it is done.'))
+        if self.invoice_id:
+            raise UserError(_('This visit is already invoiced (%(invoice)s).') % {
+                'invoice': self.invoice_id.number or self.invoice_id.id})
+        task = self.env['project.task'].sudo().search([('sehat_event_id', '=', self.id)], limit=1)
+        product = task.sehat_plan_line_id.product_id or self.doctor_id.sudo().fee_product_id
+        if not product:
+            raise UserError(_('%(doctor)s has no consultation product: set the consultation fee.') % {
+                'doctor': self.doctor_id.name})
+        partner, company = self.patient_id, self.env.user.company_id
+        fpos_id = self.env['account.fiscal.position'].get_fiscal_position(partner.id)
+        fpos = self.env['account.fiscal.position'].browse(fpos_id)
+        account = self.env['account.invoice.line'].get_invoice_line_account('out_invoice', product, fpos, company)
+        taxes = product.taxes_id.filtered(lambda tax: tax.company_id == company)
+        taxes = fpos.map_tax(taxes, product, partner) if fpos else taxes
+        invoice = self.env['account.invoice'].create({
+            'partner_id': partner.id, 'type': 'out_invoice', 'origin': self.name, 'fiscal_position_id': fpos.id,
+            'account_id': partner.property_account_receivable_id.id,
+            'invoice_line_ids': [(0, 0, {
+                'product_id': product.id, 'name': product.display_name, 'quantity': 1.0,
+                'price_unit': product.lst_price, 'account_id': account.id,
+                'invoice_line_tax_ids': [(6, 0, taxes.ids)]})],
+        })
+        invoice.compute_taxes()
+        self.invoice_id = invoice
+        return {'type': 'ir.actions.act_window', 'res_model': 'account.invoice', 'res_id': invoice.id,
+                'view_mode': 'form', 'views': [(self.env.ref('account.invoice_form').id, 'form')]}
 
     # --- lifecycle -------------------------------------------------------------------
     def _sehat_appointment_booked(self):

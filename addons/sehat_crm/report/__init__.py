@@ -1,1 +1,2 @@
 from . import sehat_funnel_report
+from . import sehat_adherence_report

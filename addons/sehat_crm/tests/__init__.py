@@ -8,3 +8,5 @@ from . import test_appointment
 from . import test_appointment_race
 from . import test_sms_gateway
 from . import test_reminders
+from . import test_treatment_plan
+from . import test_plan_race

@@ -17,6 +17,7 @@ class SehatAppointmentBook(models.TransientModel):
     patient_id = fields.Many2one('res.partner', string='Patient', required=True, domain=[('is_patient', '=', True)])
     lead_id = fields.Many2one('crm.lead', string='Enquiry')
     event_id = fields.Many2one('calendar.event', string='Appointment to move')
+    task_id = fields.Many2one('project.task', string='Follow-up')
     specialty_id = fields.Many2one('sehat.specialty', string='Specialty')
     doctor_id = fields.Many2one('sehat.doctor', string='Doctor', domain=[('registration_verified', '=', True)])
     mode = fields.Selection(MODES, default='in_person', required=True)
@@ -69,10 +70,15 @@ class SehatAppointmentBook(models.TransientModel):
                                            'doctor_id': doctor.id, 'start': start, 'stop': stop})
             event = self.event_id
         else:
+            if self.task_id and self.task_id.partner_id != self.patient_id:
+                raise UserError(_('This follow-up is for %(patient)s, not for %(other)s.') % {
+                    'patient': self.task_id.partner_id.name, 'other': self.patient_id.name})
             event = Event.create({
                 'doctor_id': doctor.id, 'patient_id': self.patient_id.id, 'specialty_id': self.specialty_id.id,
                 'mode': self.mode, 'lead_id': self.lead_id.id, 'start': start, 'stop': stop,
             })
+            if self.task_id:
+                self.task_id.sehat_link_appointment(event)
         return {'type': 'ir.actions.act_window', 'res_model': 'calendar.event', 'res_id': event.id,
                 'view_mode': 'form', 'views': [(self.env.ref('sehat_crm.calendar_event_appointment_form').id, 'form')],
                 'target': 'current'}

@@ -1,0 +1,103 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+STAGES = {
+    'to_call': 'sehat_crm.task_stage_to_call',
+    'booked': 'sehat_crm.task_stage_booked',
+    'done': 'sehat_crm.task_stage_done',
+    'overdue': 'sehat_crm.task_stage_overdue',
+    'cancelled': 'sehat_crm.task_stage_cancelled',
+}
+
+
+class ProjectTask(models.Model):
+    """A follow-up of a treatment plan: one occurrence of a plan line, worked by the call centre."""
+    _inherit = 'project.task'
+
+    sehat_plan_id = fields.Many2one('sehat.treatment.plan', string='Treatment plan', index=True, ondelete='cascade',
+                                    readonly=True)
+    sehat_plan_line_id = fields.Many2one('sehat.treatment.plan.line', string='Plan follow-up', index=True,
+                                         ondelete='cascade', readonly=True)
+    sehat_occurrence = fields.Integer(string='Occurrence', readonly=True)
+    sehat_due_date = fields.Date(string='Due', index=True, readonly=True)
+    sehat_event_id = fields.Many2one('calendar.event', string='Appointment', ondelete='set null', readonly=True)
+    sehat_fulfilled = fields.Boolean(string='Fulfilled', index=True, readonly=True)
+    sehat_fulfilled_date = fields.Datetime(string='Fulfilled on', readonly=True)
+    sehat_close_reason = fields.Char(string='Closed because', readonly=True)
+
+    _sql_constraints = [
+        ('sehat_occurrence_uniq', 'unique(sehat_plan_line_id, sehat_occurrence)',
+         'This follow-up of the treatment plan already has a task.'),
+    ]
+
+    def _sehat_stage(self, key):
+        return self.env.ref(STAGES[key])
+
+    def _sehat_close(self, reason):
+        self.sudo().write({'stage_id': self._sehat_stage('cancelled').id, 'sehat_close_reason': reason})
+        return True
+
+    def action_sehat_book(self):
+        """Opens the slot picker for this follow-up: its patient, preferred doctor or specialty."""
+        self.ensure_one()
+        if not self.sehat_plan_line_id:
+            raise UserError(_('This task is not a treatment-plan follow-up.'))
+        if self.sehat_fulfilled or self.sehat_close_reason:
+            raise UserError(_('This follow-up is already closed.'))
+        line = self.sudo().sehat_plan_line_id
+        book = self.env['sehat.appointment.book'].create({
+            'patient_id': self.partner_id.id, 'task_id': self.id,
+            'doctor_id': (line.preferred_doctor_id or line.plan_id.doctor_id).id,
+            'specialty_id': line.specialty_id.id if not (line.preferred_doctor_id or line.plan_id.doctor_id) else False,
+        })
+        return book.action_find_slots()
+
+    def sehat_link_appointment(self, event):
+        """A follow-up booked: the task moves to Booked and remembers the appointment."""
+        for task in self:
+            if task.partner_id != event.patient_id:
+                raise UserError(_('This follow-up is for %(patient)s, not for %(other)s.') % {
+                    'patient': task.partner_id.name, 'other': event.patient_id.name})
+        self.sudo().write({'sehat_event_id': event.id, 'stage_id': self._sehat_stage('booked').id})
+        return True
+
+    @api.model
+    def sehat_appointments_changed(self, events):
+        """Done appointments fulfil their follow-ups; cancelled or missed ones put them back to call."""
+        tasks = self.sudo().search([('sehat_event_id', 'in', events.ids)])
+        for task in tasks:
+            state = task.sehat_event_id.appointment_state
+            if state == 'done':
+                task.write({'sehat_fulfilled': True, 'sehat_fulfilled_date': fields.Datetime.now(),
+                            'stage_id': self._sehat_stage('done').id})
+            elif state in ('cancelled', 'no_show'):
+                task.write({'sehat_event_id': False, 'stage_id': self._sehat_stage('to_call').id})
+        return True
+
+    @api.model
+    def sehat_overdue_cron(self):
+        """Daily: follow-ups past their due date without a visit go to Overdue, with an activity."""
+        today = fields.Date.context_today(self)
+        open_stages = (self._sehat_stage('to_call') | self._sehat_stage('booked')).ids
+        self.env.cr.execute("""
+            SELECT t.id FROM project_task t
+             WHERE t.sehat_plan_line_id IS NOT NULL AND t.active AND NOT t.sehat_fulfilled
+               AND t.sehat_close_reason IS NULL AND t.sehat_due_date < %s AND t.stage_id IN %s
+               AND NOT EXISTS (SELECT 1 FROM calendar_event e WHERE e.id = t.sehat_event_id
+                                AND e.appointment_state IN ('booked', 'confirmed', 'checked_in', 'in_consultation')
+                                AND e.start::date >= t.sehat_due_date - 1)
+        """, (today, tuple(open_stages)))
+        tasks = self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
+        if not tasks:
+            return 0
+        tasks.write({'stage_id': self._sehat_stage('overdue').id})
+        activity_type = self.env.ref('mail.mail_activity_data_call')
+        model_id = self.env['ir.model']._get('project.task').id
+        project = self.env.ref('sehat_crm.project_patient_followups')
+        for task in tasks:
+            self.env['mail.activity'].sudo().create({
+                'res_model_id': model_id, 'res_id': task.id, 'activity_type_id': activity_type.id,
+                'summary': _('Overdue follow-up: call the patient'), 'date_deadline': today,
+                'user_id': (task.user_id or project.user_id or self.env.user).id,
+            })
+        return len(tasks)
