@@ -27,6 +27,11 @@ DEMO_USERS = {
 }
 
 
+# Errors Odoo 11 itself logs under normal use, not caused by Sehat CRM: two longpolling requests
+# of one user racing to create its bus presence row (bus.presence.update: search, then create).
+STOCK_NOISE = ('bus_presence_bus_user_presence_unique',)
+
+
 class OdooServer:
     def __init__(self, url, log_path):
         self.url = url
@@ -43,8 +48,10 @@ class OdooServer:
 
     def assert_log_clean(self):
         text = self.log_since_mark()
-        bad = [line for line in text.splitlines()
-               if 'Traceback' in line or ' ERROR ' in line or ' CRITICAL ' in line]
+        lines = text.splitlines()
+        bad = [line for n, line in enumerate(lines)
+               if ('Traceback' in line or ' ERROR ' in line or ' CRITICAL ' in line)
+               and not any(noise in '\n'.join(lines[n:n + 4]) for noise in STOCK_NOISE)]
         assert not bad, 'server log has errors:\n' + text[-4000:]
 
 

@@ -388,7 +388,8 @@ class SehatSmsMessage(models.Model):
                      WHERE state IN ('queued', 'retry') AND (next_try IS NULL OR next_try <= %s)
                      ORDER BY next_try NULLS FIRST, id
                      LIMIT %s
-                       FOR UPDATE SKIP LOCKED""", (fields.Datetime.now(), limit))
+                       FOR UPDATE SKIP LOCKED""", (fields.Datetime.now(), limit),
+                    log_exceptions=False)  # a serialization failure is expected here, handled below
                 ids = [row[0] for row in self.env.cr.fetchall()]
         except TransactionRollbackError:
             # a due message changed (e.g. "Retry now") after this transaction began: the rows

@@ -3,6 +3,7 @@ from datetime import datetime, timedelta
 
 from odoo import fields
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import mute_logger
 
 from .common import SehatCase
 
@@ -69,7 +70,7 @@ class TestDoctorProfile(AppointmentCase):
         self.assertFalse(doctor.registration_verified, 'a changed number must be verified again')
 
     def test_registration_number_is_unique(self):
-        with self.assertRaises(Exception), self.cr.savepoint():
+        with self.assertRaises(Exception), self.cr.savepoint(), mute_logger('odoo.sql_db'):
             self._doctor('Dr. Copy', self.cardio, 'REG-T-1', 'male', 100, verified=False)
 
     def test_rating_comes_from_reviews(self):
@@ -78,7 +79,7 @@ class TestDoctorProfile(AppointmentCase):
         Review.create({'doctor_id': self.doctor.id, 'rating': 4, 'source': 'survey'})
         self.assertAlmostEqual(self.doctor.rating, 4.5)
         self.assertEqual(self.doctor.rating_count, 2)
-        with self.assertRaises(Exception), self.cr.savepoint():
+        with self.assertRaises(Exception), self.cr.savepoint(), mute_logger('odoo.sql_db'):
             Review.create({'doctor_id': self.doctor.id, 'rating': 6})
 
 
