@@ -383,13 +383,13 @@ class SehatSmsMessage(models.Model):
         self.check_access_rights('create')
         try:
             with self.env.cr.savepoint():
+                # (a serialization failure is expected here and handled below: not logged)
                 self.env.cr.execute("""
                     SELECT id FROM sehat_sms_message
                      WHERE state IN ('queued', 'retry') AND (next_try IS NULL OR next_try <= %s)
                      ORDER BY next_try NULLS FIRST, id
                      LIMIT %s
-                       FOR UPDATE SKIP LOCKED""", (fields.Datetime.now(), limit),
-                    log_exceptions=False)  # a serialization failure is expected here, handled below
+                       FOR UPDATE SKIP LOCKED""", (fields.Datetime.now(), limit), log_exceptions=False)
                 ids = [row[0] for row in self.env.cr.fetchall()]
         except TransactionRollbackError:
             # a due message changed (e.g. "Retry now") after this transaction began: the rows
