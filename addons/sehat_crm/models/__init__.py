@@ -14,3 +14,4 @@ from . import sehat_sms
 from . import sehat_reminder
 from . import sehat_treatment_plan
 from . import project_task
+from . import sehat_nps

@@ -1,2 +1,3 @@
 from . import sehat_funnel_report
 from . import sehat_adherence_report
+from . import sehat_nps_report

@@ -10,3 +10,4 @@ from . import test_sms_gateway
 from . import test_reminders
 from . import test_treatment_plan
 from . import test_plan_race
+from . import test_nps
