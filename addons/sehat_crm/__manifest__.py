@@ -43,6 +43,7 @@
         'views/sehat_sms_views.xml',
         'views/sehat_reminder_views.xml',
         'views/sehat_nps_views.xml',
+        'views/sehat_rfm_views.xml',
         'views/website_consult_templates.xml',
         'views/appointment_link_templates.xml',
     ],

@@ -15,3 +15,4 @@ from . import sehat_reminder
 from . import sehat_treatment_plan
 from . import project_task
 from . import sehat_nps
+from . import res_partner_rfm

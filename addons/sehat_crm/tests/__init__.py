@@ -11,3 +11,4 @@ from . import test_reminders
 from . import test_treatment_plan
 from . import test_plan_race
 from . import test_nps
+from . import test_rfm
