@@ -12,3 +12,4 @@ from . import test_treatment_plan
 from . import test_plan_race
 from . import test_nps
 from . import test_rfm
+from . import test_dashboards
