@@ -15,6 +15,7 @@
         'account_invoicing',
         'website',
         'website_form',
+        'mass_mailing',
     ],
     'external_dependencies': {'python': ['phonenumbers', 'xlsxwriter']},
     'data': [
@@ -44,6 +45,7 @@
         'views/sehat_reminder_views.xml',
         'views/sehat_nps_views.xml',
         'views/sehat_rfm_views.xml',
+        'views/sehat_segment_views.xml',
         'views/website_consult_templates.xml',
         'views/appointment_link_templates.xml',
     ],

@@ -7,7 +7,8 @@ from browser import click_entry, error_dialog_text, login, open_app, screenshot,
 from conftest import DEMO_USERS, SHOTS
 
 P = 'sehat_crm.menu_sehat_'
-STAFF = {P + 'patients', P + 'lead_queue', P + 'doctors', P + 'appointments', P + 'treatment_plans', P + 'followups'}
+STAFF = {P + 'patients', P + 'lead_queue', P + 'doctors', P + 'appointments', P + 'treatment_plans', P + 'followups',
+         P + 'segments'}
 MANAGER = STAFF | {P + 'report_leads', P + 'report_funnel', P + 'report_funnel_summary', P + 'report_lifecycle',
                    P + 'report_adherence', P + 'config_plan_templates', P + 'nps_responses', P + 'service_recovery',
                    P + 'report_nps', P + 'report_rfm', P + 'report_sla',

@@ -16,3 +16,4 @@ from . import sehat_treatment_plan
 from . import project_task
 from . import sehat_nps
 from . import res_partner_rfm
+from . import sehat_segment

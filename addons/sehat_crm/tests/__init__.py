@@ -13,3 +13,4 @@ from . import test_plan_race
 from . import test_nps
 from . import test_rfm
 from . import test_dashboards
+from . import test_segments
