@@ -32,7 +32,7 @@ class SehatSegment(models.Model):
     rfm_segment = fields.Selection([(s, rfm_lib.SEGMENT_LABELS[s]) for s in rfm_lib.SEGMENTS], string='RFM segment')
     last_doctor_id = fields.Many2one('sehat.doctor', string='Last seen by')
     last_specialty_id = fields.Many2one('sehat.specialty', string='Last visit in')
-    channel = fields.Selection(CHANNELS, string='Channel', default='email', required=True,
+    channel = fields.Selection(CHANNELS, default='email', required=True,
                                help='Patients without consent for this channel are left out of lists.')
     patient_count = fields.Integer(string='Patients', compute='_compute_counts')
     consent_count = fields.Integer(string='With consent', compute='_compute_counts')
