@@ -1,8 +1,14 @@
+from datetime import datetime
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
+from odoo.tools.misc import formatLang, html_escape
 
 from ..lib import lifecycle
+from ..lib import patient_history
 from ..lib.phone import InvalidPhone, normalize_phone
+from ..lib.phone_query import is_phone_text, looks_like_phone, phone_digits
 from ..lib.profile import completeness
 
 # Medical data: readable by Sehat users (call centre), doctors and managers only.
@@ -27,6 +33,13 @@ PROFILE_FIELDS = [
 DEFAULT_PROFILE_FIELDS = 'birthdate,gender,mobile,city,blood_group,allergies,preferred_language_id,' \
                          'emergency_contact_name,emergency_contact_phone'
 CONSENT_CHANNELS = ('email', 'sms', 'whatsapp', 'phone')
+# Patient 360: enquiries are the sales queue's (not doctors'); the rest is medical.
+SEHAT_USER = 'sehat_crm.group_sehat_user'
+# search operators for which a typed phone number is normalised first (and their negations)
+PHONE_OPERATORS = ('=', 'ilike', '=ilike', 'like', '=like')
+NEGATED_PHONE_OPERATORS = {'!=': '=', 'not ilike': 'ilike', 'not like': 'like'}
+INVOICE_TYPES = ('out_invoice', 'out_refund')
+INVOICE_SUMMARY_ROWS = 10
 
 
 class ResPartner(models.Model):
@@ -39,6 +52,10 @@ class ResPartner(models.Model):
     phone_e164 = fields.Char(
         string='Phone (E.164)', compute='_compute_phone_e164', store=True, index=True,
         help='Normalised phone used to find the patient whatever the format typed.')
+    phone_search = fields.Char(
+        string='Phone (any format)', compute='_compute_phone_search', search='_search_phone_any',
+        help='For searching: a number typed in any format ("98450 11234", "+91-98450-11234", '
+             '"09845011234") finds the contact whose phone is that number.')
 
     # --- medical profile -------------------------------------------------------------
     birthdate = fields.Date(string='Date of birth', groups=MEDICAL, track_visibility='onchange')
@@ -84,6 +101,36 @@ class ResPartner(models.Model):
     lifecycle_date = fields.Datetime(string='In this stage since', readonly=True, copy=False)
     lifecycle_history_ids = fields.One2many('sehat.lifecycle.history', 'partner_id', string='Lifecycle history')
 
+    # --- patient 360 (computed for the call centre; nothing stored) -------------------------
+    appointment_ids = fields.One2many('calendar.event', 'patient_id', string='Appointments', groups=MEDICAL)
+    upcoming_appointment_ids = fields.Many2many(
+        'calendar.event', string='Upcoming appointments', compute='_compute_sehat_appointments', groups=MEDICAL,
+        help='Booked, confirmed or in progress, and not over yet; soonest first.')
+    upcoming_appointment_count = fields.Integer(
+        string='Upcoming', compute='_compute_sehat_appointments', groups=MEDICAL)
+    past_appointment_ids = fields.Many2many(
+        'calendar.event', string='Past visits', compute='_compute_sehat_appointments', groups=MEDICAL,
+        help='Visits done, no-shows, cancellations, and bookings whose time has passed; latest first.')
+    visit_count = fields.Integer(
+        string='Visits', compute='_compute_sehat_appointments', groups=MEDICAL, help='Completed visits.')
+    previous_doctor_ids = fields.Many2many(
+        'sehat.doctor', string='Previous doctors', compute='_compute_sehat_appointments', groups=MEDICAL,
+        help='Doctors the patient saw in a completed visit, most recently seen first.')
+    previous_doctors_summary = fields.Html(
+        string='Doctors seen', compute='_compute_sehat_appointments', sanitize=False, groups=MEDICAL)
+    open_lead_ids = fields.Many2many(
+        'crm.lead', string='Open enquiries', compute='_compute_sehat_leads', groups=SEHAT_USER,
+        help='Enquiries of this contact still in the lead queue (that you may see).')
+    open_lead_count = fields.Integer(string='Open enquiries', compute='_compute_sehat_leads', groups=SEHAT_USER)
+    sehat_invoice_count = fields.Integer(
+        string='Invoices', compute='_compute_sehat_invoices', groups=MEDICAL,
+        help='Customer invoices and credit notes issued to the patient (drafts and cancelled ones left out).')
+    sehat_invoice_due = fields.Monetary(
+        string='Amount due', compute='_compute_sehat_invoices', currency_field='currency_id', groups=MEDICAL,
+        help='What the patient still owes on issued invoices, less open credit notes (company currency).')
+    sehat_invoice_summary = fields.Html(
+        string='Invoices summary', compute='_compute_sehat_invoices', sanitize=False, groups=MEDICAL)
+
     _sql_constraints = [
         ('patient_ref_uniq', 'unique(patient_ref)', 'This patient ID is already used.'),
     ]
@@ -101,6 +148,52 @@ class ResPartner(models.Model):
                 partner.phone_e164 = normalize_phone(raw, partner._phone_region())
             except InvalidPhone:
                 partner.phone_e164 = False
+
+    @api.depends('phone_e164')
+    def _compute_phone_search(self):
+        for partner in self:
+            partner.phone_search = partner.phone_e164
+
+    def _search_phone_any(self, operator, value):
+        """Domain on phone_e164 for a number typed in any format: a complete number is
+        normalised (lib.phone, region of the company) and matched exactly; a part of a number
+        ("11234") matches the stored numbers that contain those digits. Text that is not a phone
+        number matches nothing."""
+        positive = NEGATED_PHONE_OPERATORS.get(operator, operator)
+        if positive not in PHONE_OPERATORS or not isinstance(value, str):
+            return [('phone_e164', operator, value)]
+        domain = self._phone_domain(positive, value)
+        return ['!'] + expression.normalize_domain(domain) if operator in NEGATED_PHONE_OPERATORS else domain
+
+    @api.model
+    def _phone_domain(self, operator, text):
+        if not is_phone_text(text):
+            return list(expression.FALSE_DOMAIN)
+        try:
+            e164 = normalize_phone(text, self.browse()._phone_region())
+        except InvalidPhone:
+            e164 = False
+        if e164:
+            return [('phone_e164', '=', e164)]
+        if operator in ('ilike', 'like'):
+            return [('phone_e164', 'like', phone_digits(text))]  # (the ORM adds the % around)
+        return [('phone_e164', '=', text.strip())]
+
+    @api.model
+    def name_search(self, name, args=None, operator='ilike', limit=100):
+        """Odoo 11 res.partner answers name_search with its own SQL (name, e-mail, reference,
+        VAT). When the text reads as a phone number, the contacts with that number come first
+        (patients before others); any other text gets exactly the stock answer."""
+        found = super(ResPartner, self).name_search(name, args=args, operator=operator, limit=limit)
+        if not (name and operator in PHONE_OPERATORS and looks_like_phone(name)):
+            return found
+        by_phone = self.search(expression.AND([args or [], [('phone_search', operator, name)]]),
+                               limit=limit, order='is_patient desc, display_name, id')
+        if not by_phone:
+            return found
+        seen = set(by_phone.ids)
+        merged = by_phone.name_get() + [pair for pair in found if pair[0] not in seen]
+        return merged[:limit] if limit else merged
 
     @api.constrains('is_patient', 'mobile', 'phone')
     def _check_patient_phone(self):
@@ -159,6 +252,179 @@ class ResPartner(models.Model):
             percent, missing = completeness(values, required)
             partner.profile_completeness = percent
             partner.profile_missing = ', '.join(missing) or False
+
+    # --- patient 360 ------------------------------------------------------------------------
+    def _sehat_real_ids(self):
+        return [pid for pid in self.ids if isinstance(pid, int)]
+
+    def _sehat_day(self, utc_value):
+        """A UTC datetime string as the user's local day, e.g. "12 Jan 2026"."""
+        local = fields.Datetime.context_timestamp(self, fields.Datetime.from_string(utc_value))
+        return local.strftime('%d %b %Y')
+
+    @api.depends('appointment_ids.appointment_state', 'appointment_ids.start', 'appointment_ids.stop',
+                 'appointment_ids.doctor_id')
+    def _compute_sehat_appointments(self):
+        """Upcoming appointments, past ones, visits and the doctors seen: one search for all
+        the partners, read with the user's rights."""
+        Event = self.env['calendar.event']
+        ids = self._sehat_real_ids()
+        events = Event.search([('patient_id', 'in', ids), ('doctor_id', '!=', False)],
+                              order='start desc, id desc') if ids else Event
+        by_patient = {}
+        for event in events:
+            by_patient.setdefault(event.patient_id.id, []).append(event)
+        now = datetime.utcnow()
+        for partner in self:
+            mine = by_patient.get(partner.id, [])
+            upcoming = [e for e in mine if patient_history.is_upcoming(
+                e.appointment_state, fields.Datetime.from_string(e.stop), now)]
+            upcoming_ids = {e.id for e in upcoming}
+            past = [e for e in mine if e.id not in upcoming_ids]
+            done = [e for e in past if e.appointment_state == 'done']
+            history = patient_history.previous_doctors(
+                [patient_history.Visit(e.doctor_id.id, e.start) for e in done])
+            partner.upcoming_appointment_ids = Event.browse([e.id for e in reversed(upcoming)])
+            partner.upcoming_appointment_count = len(upcoming)
+            partner.past_appointment_ids = Event.browse([e.id for e in past])
+            partner.visit_count = len(done)
+            doctors = self.env['sehat.doctor'].browse([h.doctor_id for h in history])
+            partner.previous_doctor_ids = doctors
+            partner.previous_doctors_summary = partner._sehat_doctors_html(history, doctors) if history else False
+
+    def _sehat_doctors_html(self, history, doctors):
+        by_id = {doctor.id: doctor for doctor in doctors}
+        items = []
+        for entry in history:
+            doctor = by_id[entry.doctor_id]
+            specialties = ', '.join(doctor.specialty_ids.mapped('name'))
+            text = _('%(doctor)s%(specialties)s: last seen %(day)s, %(count)s visit(s)') % {
+                'doctor': doctor.name, 'specialties': ' (%s)' % specialties if specialties else '',
+                'day': self._sehat_day(entry.last_visit), 'count': entry.visits}
+            items.append('<li>%s</li>' % html_escape(text))
+        return '<ul class="list-unstyled sehat_previous_doctors">%s</ul>' % ''.join(items)
+
+    def _compute_sehat_leads(self):
+        """Open enquiries (lead queue) of these contacts that the user may see."""
+        Lead = self.env['crm.lead']
+        ids = self._sehat_real_ids()
+        leads = Lead.search([('partner_id', 'in', ids), ('type', '=', 'lead')]) \
+            if ids and Lead.check_access_rights('read', raise_exception=False) else Lead
+        for partner in self:
+            mine = leads.filtered(lambda lead: lead.partner_id.id == partner.id)
+            partner.open_lead_ids = mine
+            partner.open_lead_count = len(mine)
+
+    def _compute_sehat_invoices(self):
+        """Customer invoices of the patient, for the call centre who has no accounting rights:
+        read as superuser, and shown only as counts, amounts and a summary (number, date, total,
+        amount due, status); the invoices themselves stay closed to them."""
+        ids = self._sehat_real_ids()
+        invoices = self.env['account.invoice'].sudo().search([
+            ('partner_id', 'child_of', ids), ('type', 'in', INVOICE_TYPES), ('state', 'in', ('open', 'paid'))],
+            order='date_invoice desc, id desc') if ids else []
+        by_partner = {}
+        for invoice in invoices:
+            owner = invoice.partner_id
+            while owner and owner.id not in ids:
+                owner = owner.parent_id
+            by_partner.setdefault(owner.id, []).append(invoice)
+        for partner in self:
+            mine = by_partner.get(partner.id, [])
+            partner.sehat_invoice_count = len(mine)
+            partner.sehat_invoice_due = sum(inv.residual_company_signed for inv in mine if inv.state == 'open')
+            partner.sehat_invoice_summary = partner._sehat_invoices_html(mine) if mine else False
+
+    def _sehat_invoices_html(self, invoices):
+        labels = {'out_invoice': _('Invoice'), 'out_refund': _('Credit note')}
+        rows = []
+        for invoice in invoices[:INVOICE_SUMMARY_ROWS]:
+            if invoice.state == 'paid':
+                status = _('Paid')
+            elif invoice.residual < invoice.amount_total:
+                status = _('Partly paid')
+            else:
+                status = _('Not paid')
+            cells = [
+                '%s %s' % (labels[invoice.type], invoice.number or ''),
+                fields.Date.from_string(invoice.date_invoice).strftime('%d %b %Y') if invoice.date_invoice else '',
+                formatLang(self.env, invoice.amount_total, currency_obj=invoice.currency_id),
+                formatLang(self.env, invoice.residual, currency_obj=invoice.currency_id),
+                status,
+            ]
+            rows.append('<tr class="%s">%s</tr>' % (
+                'text-muted' if invoice.state == 'paid' else '',
+                ''.join('<td%s>%s</td>' % (' class="text-right"' if i in (2, 3) else '', html_escape(cell))
+                        for i, cell in enumerate(cells))))
+        head = ''.join('<th%s>%s</th>' % (' class="text-right"' if i in (2, 3) else '', html_escape(title))
+                       for i, title in enumerate([_('Number'), _('Date'), _('Total'), _('Due'), _('Status')]))
+        more = ''
+        if len(invoices) > INVOICE_SUMMARY_ROWS:
+            more = '<p class="text-muted">%s</p>' % html_escape(_('%(count)s older invoices not shown.') % {
+                'count': len(invoices) - INVOICE_SUMMARY_ROWS})
+        return '<table class="table table-condensed sehat_invoices"><thead><tr>%s</tr></thead>' \
+               '<tbody>%s</tbody></table>%s' % (head, ''.join(rows), more)
+
+    def _sehat_appointments_action(self, name, domain):
+        self.ensure_one()
+        action = self.env.ref('sehat_crm.action_sehat_appointments').read()[0]
+        action.update({
+            'name': name, 'domain': domain,
+            'views': sorted(action['views'], key=lambda view: view[1] != 'tree'),
+            'context': {'default_patient_id': self.id, 'no_mail_to_attendees': True},
+        })
+        return action
+
+    def action_sehat_upcoming(self):
+        return self._sehat_appointments_action(_('Upcoming appointments'), [
+            ('patient_id', '=', self.id), ('appointment_state', 'in', patient_history.OPEN_STATES),
+            ('stop', '>=', fields.Datetime.now())])
+
+    def action_sehat_visits(self):
+        return self._sehat_appointments_action(_('Visits'), [
+            ('patient_id', '=', self.id), ('appointment_state', '=', 'done')])
+
+    def action_sehat_enquiries(self):
+        self.ensure_one()
+        action = self.env.ref('sehat_crm.action_lead_queue').read()[0]
+        action.update({
+            'name': _('Open enquiries'),
+            'domain': [('type', '=', 'lead'), ('partner_id', '=', self.id)],
+            'views': sorted(action['views'], key=lambda view: view[1] != 'tree'),
+            'context': {'default_type': 'lead', 'default_partner_id': self.id, 'default_channel': 'phone'},
+        })
+        return action
+
+    def action_sehat_invoices(self):
+        """Billing users get the invoices themselves; the call centre gets the summary."""
+        self.ensure_one()
+        if self.env.user.has_group('account.group_account_invoice'):
+            action = self.env.ref('account.action_invoice_tree1').read()[0]
+            action.update({
+                'domain': [('partner_id', 'child_of', self.id), ('type', 'in', INVOICE_TYPES)],
+                'context': {'default_partner_id': self.id, 'type': 'out_invoice', 'journal_type': 'sale'},
+            })
+            return action
+        return {
+            'type': 'ir.actions.act_window', 'name': _('Invoices of %(name)s') % {'name': self.name},
+            'res_model': 'res.partner', 'res_id': self.id, 'view_mode': 'form', 'target': 'new',
+            'views': [(self.env.ref('sehat_crm.view_partner_invoice_summary').id, 'form')],
+        }
+
+    def action_sehat_log_call(self):
+        """The activity form with a Call filled in: "Mark as Done" logs the call in the chatter,
+        "Schedule" plans a call back."""
+        self.ensure_one()
+        return {
+            'type': 'ir.actions.act_window', 'name': _('Log a call'), 'res_model': 'mail.activity',
+            'view_mode': 'form', 'target': 'new',
+            'views': [(self.env.ref('mail.mail_activity_view_form_popup').id, 'form')],
+            'context': {
+                'default_res_model': self._name, 'default_res_id': self.id,
+                'default_activity_type_id': self.env.ref('mail.mail_activity_data_call').id,
+                'default_user_id': self.env.uid,
+            },
+        }
 
     # --- lifecycle ------------------------------------------------------------------------
     def sehat_lifecycle_event(self, event, reason=None):

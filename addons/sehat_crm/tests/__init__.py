@@ -14,3 +14,4 @@ from . import test_nps
 from . import test_rfm
 from . import test_dashboards
 from . import test_segments
+from . import test_patient360
