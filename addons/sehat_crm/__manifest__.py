@@ -46,6 +46,7 @@
         'views/sehat_nps_views.xml',
         'views/sehat_rfm_views.xml',
         'views/sehat_segment_views.xml',
+        'views/sehat_export_views.xml',
         'views/website_consult_templates.xml',
         'views/appointment_link_templates.xml',
     ],

@@ -11,7 +11,7 @@ STAFF = {P + 'patients', P + 'lead_queue', P + 'doctors', P + 'appointments', P 
          P + 'segments'}
 MANAGER = STAFF | {P + 'report_leads', P + 'report_funnel', P + 'report_funnel_summary', P + 'report_lifecycle',
                    P + 'report_adherence', P + 'config_plan_templates', P + 'nps_responses', P + 'service_recovery',
-                   P + 'report_nps', P + 'report_rfm', P + 'report_sla',
+                   P + 'report_nps', P + 'report_rfm', P + 'report_sla', P + 'report_exports',
                    P + 'config_departments', P + 'config_specialties', P + 'config_symptoms',
                    P + 'config_conditions', P + 'config_languages', P + 'config_teams', P + 'config_api_tokens',
                    P + 'config_api_token_new', P + 'config_sms_gateways', P + 'config_sms_log', P + 'config_reminders'}

@@ -15,3 +15,4 @@ from . import test_rfm
 from . import test_dashboards
 from . import test_segments
 from . import test_patient360
+from . import test_exports
