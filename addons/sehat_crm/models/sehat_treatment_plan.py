@@ -24,6 +24,7 @@ CLINICAL = 'sehat_crm.group_sehat_doctor'
 UNITS = [('days', 'Days'), ('weeks', 'Weeks'), ('months', 'Months')]
 PLAN_STATES = [('draft', 'Draft'), ('active', 'Active'), ('completed', 'Completed'), ('cancelled', 'Cancelled')]
 DEFAULT_HORIZON_DAYS = 90
+BULK_TRACKING_LIMIT = 100  # plans activated in one call above this: no chatter tracking (imports)
 SCHEDULE_FIELDS = ('interval_number', 'interval_unit', 'occurrences', 'end_date', 'lead_days')
 
 
@@ -158,7 +159,13 @@ class SehatTreatmentPlan(models.Model):
                 raise UserError(_('Only a draft plan can be activated.'))
             if not plan.line_ids:
                 raise UserError(_('Add at least one follow-up to the plan before activating it.'))
-        self.write({'state': 'active'})
+        # A doctor activates a plan or a few: each plan's chatter records it. Activating thousands
+        # at once (an import of plans from another system) would post thousands of tracking
+        # messages, 30 queries each: there the state is written without chatter tracking.
+        plans = self if len(self) <= BULK_TRACKING_LIMIT else self.with_context(tracking_disable=True)
+        plans.write({'state': 'active'})
+        if plans is not self:
+            _logger.info('activated %d treatment plans at once, without chatter tracking', len(self))
         self.env['sehat.treatment.plan.line'].sehat_generate(self.mapped('line_ids'))
         return True
 

@@ -62,6 +62,16 @@ class TestGeneration(PlanCase):
         self.assertFalse(plan.line_ids.next_due_date, 'every occurrence has its task')
         self.assertEqual(self.Plan.sehat_extend_horizon(), 0, 'the daily job with nothing to do')
 
+    def test_chatter_tracks_a_doctor_activation_not_a_bulk_import(self):
+        plan = self.plan().with_context(tracking_disable=False)
+        plan.action_activate()
+        self.assertTrue(plan.message_ids.mapped('tracking_value_ids'), 'the plan says when it became active')
+        plans = self.Plan.browse([self.plan().id for _n in range(101)]).with_context(tracking_disable=False)
+        plans.action_activate()
+        self.assertEqual(set(plans.mapped('state')), {'active'})
+        self.assertFalse(plans.mapped('message_ids').mapped('tracking_value_ids'))
+        self.assertEqual(self.env['project.task'].search_count([('sehat_plan_id', 'in', plans.ids)]), 303)
+
     def test_template_fills_the_plan(self):
         template = self.env.ref('sehat_crm.plan_template_diabetes')
         plan = self.Plan.create({'patient_id': self.patient.id, 'doctor_id': self.doctor.id,
