@@ -76,28 +76,49 @@ class ProjectTask(models.Model):
 
     @api.model
     def sehat_overdue_cron(self):
-        """Daily: follow-ups past their due date without a visit go to Overdue, with an activity."""
+        """Daily: follow-ups past their due date without a visit go to Overdue, with a call
+        activity for the task's user (else the project manager, else the job's user), who also
+        follows the task. Set-based: one UPDATE and two INSERTs whatever the backlog (through the
+        ORM, every activity clears the whole cache and the job grows quadratically)."""
         today = fields.Date.context_today(self)
         open_stages = (self._sehat_stage('to_call') | self._sehat_stage('booked')).ids
         self.env.cr.execute("""
-            SELECT t.id FROM project_task t
+            UPDATE project_task t
+               SET stage_id = %(overdue)s, date_last_stage_update = now() AT TIME ZONE 'UTC',
+                   kanban_state = 'normal', write_uid = %(uid)s, write_date = now() AT TIME ZONE 'UTC'
              WHERE t.sehat_plan_line_id IS NOT NULL AND t.active AND NOT t.sehat_fulfilled
-               AND t.sehat_close_reason IS NULL AND t.sehat_due_date < %s AND t.stage_id IN %s
+               AND t.sehat_close_reason IS NULL AND t.sehat_due_date < %(today)s AND t.stage_id IN %(open)s
                AND NOT EXISTS (SELECT 1 FROM calendar_event e WHERE e.id = t.sehat_event_id
                                 AND e.appointment_state IN ('booked', 'confirmed', 'checked_in', 'in_consultation')
                                 AND e.start::date >= t.sehat_due_date - 1)
-        """, (today, tuple(open_stages)))
-        tasks = self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
-        if not tasks:
+            RETURNING t.id
+        """, {'overdue': self._sehat_stage('overdue').id, 'uid': self.env.uid, 'today': today,
+              'open': tuple(open_stages)})
+        ids = tuple(row[0] for row in self.env.cr.fetchall())
+        if not ids:
             return 0
-        tasks.write({'stage_id': self._sehat_stage('overdue').id})
-        activity_type = self.env.ref('mail.mail_activity_data_call')
-        model_id = self.env['ir.model']._get('project.task').id
-        project = self.env.ref('sehat_crm.project_patient_followups')
-        for task in tasks:
-            self.env['mail.activity'].sudo().create({
-                'res_model_id': model_id, 'res_id': task.id, 'activity_type_id': activity_type.id,
-                'summary': _('Overdue follow-up: call the patient'), 'date_deadline': today,
-                'user_id': (task.user_id or project.user_id or self.env.user).id,
-            })
-        return len(tasks)
+        params = {'ids': ids, 'uid': self.env.uid, 'today': today,
+                  'model_id': self.env['ir.model']._get('project.task').id,
+                  'type': self.env.ref('mail.mail_activity_data_call').id,
+                  'summary': _('Overdue follow-up: call the patient')}
+        self.env.cr.execute("""
+            INSERT INTO mail_activity (res_model_id, res_model, res_id, res_name, activity_type_id, summary,
+                                       date_deadline, user_id, create_uid, create_date, write_uid, write_date)
+            SELECT %(model_id)s, 'project.task', t.id, t.name, %(type)s, %(summary)s, %(today)s,
+                   COALESCE(t.user_id, p.user_id, %(uid)s), %(uid)s, now() AT TIME ZONE 'UTC',
+                   %(uid)s, now() AT TIME ZONE 'UTC'
+              FROM project_task t LEFT JOIN project_project p ON p.id = t.project_id
+             WHERE t.id IN %(ids)s
+        """, params)
+        self.env.cr.execute("""
+            INSERT INTO mail_followers (res_model, res_id, partner_id)
+            SELECT 'project.task', t.id, u.partner_id
+              FROM project_task t LEFT JOIN project_project p ON p.id = t.project_id
+              JOIN res_users u ON u.id = COALESCE(t.user_id, p.user_id, %(uid)s)
+             WHERE t.id IN %(ids)s
+            ON CONFLICT DO NOTHING
+        """, params)
+        self.invalidate_cache(['stage_id', 'date_last_stage_update', 'kanban_state', 'activity_ids',
+                               'message_follower_ids'], list(ids))
+        self.env['mail.activity'].invalidate_cache()
+        return len(ids)

@@ -177,7 +177,10 @@ class TestFulfilment(PlanCase):
         self.assertEqual(self.env['project.task'].sehat_overdue_cron(), 2, 'due 40 and 10 days ago')
         overdue = tasks.filtered(lambda t: t.stage_id == self.env.ref('sehat_crm.task_stage_overdue'))
         self.assertEqual(overdue.mapped('sehat_occurrence'), [1, 2])
-        self.assertTrue(overdue[0].activity_ids)
+        activity = overdue[0].activity_ids
+        self.assertEqual(activity.activity_type_id, self.env.ref('mail.mail_activity_data_call'))
+        self.assertEqual(activity.date_deadline, fields.Date.to_string(self.today))
+        self.assertIn(activity.user_id.partner_id, overdue[0].message_partner_ids, 'the caller follows the task')
         self.assertEqual(self.env['project.task'].sehat_overdue_cron(), 0, 'once')
         self.assertEqual((plan.due_count, plan.fulfilled_count, plan.adherence), (2, 0, 0.0))
         report = self.env['sehat.adherence.report'].search([('plan_id', '=', plan.id)])
