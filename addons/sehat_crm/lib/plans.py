@@ -15,17 +15,17 @@ Bad input raises :class:`ValueError` naming the value: an interval of 0 or less,
 unit, more than MAX_OCCURRENCES occurrences, an end date before the start, neither a count
 nor an end date, a negative lead time. Pure Python: no Odoo import.
 """
-import calendar
-from datetime import date, timedelta
+from datetime import timedelta
+
+from .lifecycle import months_before
 
 UNITS = ('days', 'weeks', 'months')
 MAX_OCCURRENCES = 1000
 
 
 def add_months(day, months):
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    """The same day ``months`` calendar months later, clamped to the month's end."""
+    return months_before(day, -months)
 
 
 def due_date(start, interval, unit, number):

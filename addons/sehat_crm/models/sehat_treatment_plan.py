@@ -39,6 +39,15 @@ class SehatTreatmentPlanTemplate(models.Model):
     line_ids = fields.One2many('sehat.treatment.plan.template.line', 'template_id', string='Follow-ups', copy=True)
     active = fields.Boolean(default=True)
 
+    def _plan_line_commands(self):
+        """One2many commands creating a plan's lines from this template's lines."""
+        self.ensure_one()
+        return [(0, 0, {
+            'sequence': line.sequence, 'product_id': line.product_id.id, 'specialty_id': line.specialty_id.id,
+            'interval_number': line.interval_number, 'interval_unit': line.interval_unit,
+            'occurrences': line.occurrences, 'lead_days': line.lead_days, 'instructions': line.instructions,
+        }) for line in self.line_ids]
+
 
 class ScheduleMixin(models.AbstractModel):
     """What a plan line and a template line share: the service and its schedule."""
@@ -123,11 +132,7 @@ class SehatTreatmentPlan(models.Model):
         template = self.template_id
         if template:
             self.condition_id = template.condition_id
-            self.line_ids = [(5, 0, 0)] + [(0, 0, {
-                'sequence': line.sequence, 'product_id': line.product_id.id, 'specialty_id': line.specialty_id.id,
-                'interval_number': line.interval_number, 'interval_unit': line.interval_unit,
-                'occurrences': line.occurrences, 'lead_days': line.lead_days, 'instructions': line.instructions,
-            }) for line in template.line_ids]
+            self.line_ids = [(5, 0, 0)] + template._plan_line_commands()
             if self.name in (False, _('New plan')):
                 self.name = template.name
 
@@ -135,11 +140,7 @@ class SehatTreatmentPlan(models.Model):
     def create(self, vals):
         if vals.get('template_id') and not vals.get('line_ids'):
             template = self.env['sehat.treatment.plan.template'].browse(vals['template_id'])
-            vals = dict(vals, line_ids=[(0, 0, {
-                'sequence': line.sequence, 'product_id': line.product_id.id, 'specialty_id': line.specialty_id.id,
-                'interval_number': line.interval_number, 'interval_unit': line.interval_unit,
-                'occurrences': line.occurrences, 'lead_days': line.lead_days, 'instructions': line.instructions,
-            }) for line in template.line_ids])
+            vals = dict(vals, line_ids=template._plan_line_commands())
             vals.setdefault('condition_id', template.condition_id.id)
             if vals.get('name') in (None, False, _('New plan')):
                 vals['name'] = template.name
