@@ -305,6 +305,7 @@ class Context(object):
         self.required = env['res.partner'].sudo()._profile_required_fields()
         self.languages = env['sehat.language'].sudo().search([]).ids or [None]
         self.agents = users['agents']
+        self.agent_names = {user.id: user.name for user in env['res.users'].sudo().browse(self.agents)}
         self.lead_defaults = orm_defaults(Lead)
         self.partner_defaults = orm_defaults(env['res.partner'].sudo())
         from odoo.addons.sehat_crm.lib.profile import completeness
@@ -445,6 +446,7 @@ def _leads(ctx, rng, ids, patients, facts, enquiries, now):
             'mobile': phone, 'phone_e164': phone, 'email_from': email, 'city': city,
             'country_id': ctx.country_id, 'company_id': ctx.company_id,
             'team_id': ctx.web_team_id if channel == 'web' else ctx.team_id, 'user_id': user_id,
+            'assignee_name': ctx.agent_names.get(user_id),
             'stage_id': stage_id, 'probability': probability, 'channel': channel,
             'priority': _pick(rng, (('0', 0.7), ('1', 0.2), ('2', 0.08), ('3', 0.02))),
             'referred': MARKER, 'enquiry_date': enquiry, 'enquiry_count': 1,

@@ -1,10 +1,12 @@
 import logging
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError
+from odoo.osv import expression
 
 from ..lib import urgency as urgency_lib
+from ..lib.activity import activity_state, local_today
 from ..lib.phone import InvalidPhone, normalize_phone
 from ..lib.symptom_match import match_symptoms
 from .res_partner import MEDICAL
@@ -47,12 +49,33 @@ class CrmLead(models.Model):
     sla_overdue = fields.Boolean(string='Overdue', compute='_compute_sla_overdue', store=True)
     escalated_date = fields.Datetime(readonly=True, copy=False)
     profile_missing = fields.Char(related='partner_id.profile_missing', readonly=True)
+    # The queue's cards list the symptoms as text read with the cards (tags would be one more
+    # request per column).
+    symptom_summary = fields.Char(string='Symptoms (text)', compute='_compute_symptom_summary', groups=MEDICAL)
     enquiry_count = fields.Integer(default=1, readonly=True, copy=False,
                                    help='Enquiries merged into this lead (repeat calls, forms, emails).')
+    # The queue's cards show who has the lead by name: reading user_id would run res.users'
+    # name_get (users, then their partners) for every column of the kanban.
+    assignee_name = fields.Char(string='Assigned to', related='user_id.partner_id.name', store=True,
+                                readonly=True)
+
+    @api.model_cr_context
+    def _auto_init(self):
+        """Fill the new assignee_name column with one UPDATE (not a recompute lead by lead)."""
+        cr = self.env.cr
+        if not tools.column_exists(cr, self._table, 'assignee_name'):
+            tools.create_column(cr, self._table, 'assignee_name', 'varchar')
+            cr.execute("""
+                UPDATE crm_lead l SET assignee_name = p.name
+                  FROM res_users u JOIN res_partner p ON p.id = u.partner_id
+                 WHERE u.id = l.user_id
+            """)
+        return super(CrmLead, self)._auto_init()
 
     def init(self):
         """Indexes matching the queue's orders, limited to open leads (the queue's domain):
         the list (rank, then oldest first) and each kanban column (band, then oldest first);
+        the counts per band (four values: PostgreSQL deduplicates them into a small index);
         the open deadlines not yet overdue (sehat_refresh_overdue); and the table of per-person
         capture keys (see _sehat_lock_person)."""
         self.env.cr.execute("""
@@ -64,6 +87,8 @@ class CrmLead(models.Model):
                 ON crm_lead (urgency_rank DESC, enquiry_date, id) WHERE active AND type = 'lead';
             CREATE INDEX IF NOT EXISTS crm_lead_sehat_queue_band_idx
                 ON crm_lead (urgency_band, enquiry_date, id) WHERE active AND type = 'lead';
+            CREATE INDEX IF NOT EXISTS crm_lead_sehat_queue_band_count_idx
+                ON crm_lead (urgency_band) WHERE active AND type = 'lead';
             CREATE INDEX IF NOT EXISTS crm_lead_sehat_sla_pending_idx
                 ON crm_lead (sla_deadline) WHERE active AND type = 'lead' AND sla_overdue IS NOT TRUE;
         """)
@@ -80,14 +105,36 @@ class CrmLead(models.Model):
         The web client passes every field of the view to read_group, which then averages the
         urgency score and sums the merged enquiries over every open lead, and it passes the
         kanban's card order, which cannot order groups (Odoo logs a warning for each load).
-        For the queue action (context ``sehat_queue``), a lazy grouping by band asks only for
-        the counts: one pass over the band index. Pivot and graph views (not lazy) still get
-        their measures.
+        For the queue action (context ``sehat_queue``), a lazy grouping by band only counts
+        (_sehat_band_groups). Pivot and graph views (not lazy) still get their measures.
         """
-        if self.env.context.get('sehat_queue') and lazy and groupby in ('urgency_band', ['urgency_band']):
-            fields, orderby = ['urgency_band'], False
+        if (self.env.context.get('sehat_queue') and lazy and groupby in ('urgency_band', ['urgency_band'])
+                and not offset and not limit):
+            return self._sehat_band_groups(domain or [])
         return super(CrmLead, self).read_group(domain, fields, groupby, offset=offset, limit=limit,
                                                orderby=orderby, lazy=lazy)
+
+    @api.model
+    def _sehat_band_groups(self, domain):
+        """Every band, most urgent first, with its count of leads in ``domain`` (record rules
+        applied), in read_group's format. One statement counting each band by a range scan of
+        the small band index (crm_lead_sehat_queue_band_count_idx); a GROUP BY would read every
+        open lead in one pass, twice as long at 200,000 (PostgreSQL also splits it over
+        parallel workers, which costs more than it saves here)."""
+        self.check_access_rights('read')
+        query = self._where_calc(domain)
+        self._apply_ir_rules(query, 'read')
+        from_clause, where_clause, params = query.get_sql()
+        self.env.cr.execute("""
+            SELECT band.value, (SELECT count(1) FROM {tables} WHERE {where} AND "crm_lead"."urgency_band" = band.value)
+              FROM unnest(%s::varchar[]) WITH ORDINALITY AS band(value, position)
+             ORDER BY band.position
+        """.format(tables=from_clause, where=where_clause or 'TRUE'), params + [list(urgency_lib.BANDS)])
+        return [{
+            'urgency_band': band,
+            'urgency_band_count': count,
+            '__domain': expression.AND([[('urgency_band', '=', band)], domain]),
+        } for band, count in self.env.cr.fetchall()]
 
     # --- triage ---------------------------------------------------------------------------
     @api.depends('symptom_ids.urgency_weight', 'symptom_ids.red_flag', 'patient_age', 'pregnant',
@@ -149,6 +196,43 @@ class CrmLead(models.Model):
         flagged = [row[0] for row in self.env.cr.fetchall()]
         self.invalidate_cache(['sla_overdue'], flagged)
         return len(flagged)
+
+    @api.depends('symptom_ids.name')
+    def _compute_symptom_summary(self):
+        for lead in self:
+            lead.symptom_summary = ', '.join(lead.symptom_ids.mapped('name'))
+
+    @api.depends('activity_ids.state')
+    def _compute_activity_state(self):
+        """The activity colour of a page of cards from one query.
+
+        Same rules as mail.activity.mixin (see lib.activity), which would load every activity
+        of the page and its responsible user, then the users' partners, for each kanban column.
+        """
+        editing = self.filtered(lambda lead: not isinstance(lead.id, int))  # onchange: stock rules
+        if editing:
+            super(CrmLead, editing)._compute_activity_state()
+        saved = self - editing
+        if not saved:
+            return
+        self.env.cr.execute("""
+            SELECT a.res_id, a.date_deadline, p.tz
+              FROM mail_activity a
+              LEFT JOIN res_users u ON u.id = a.user_id
+              LEFT JOIN res_partner p ON p.id = u.partner_id
+             WHERE a.res_model = %s AND a.res_id IN %s
+        """, (self._name, tuple(saved.ids)))
+        deadlines = {}
+        for res_id, deadline, tz in self.env.cr.fetchall():
+            deadlines.setdefault(res_id, []).append((fields.Date.from_string(deadline), tz))
+        todays = {}
+
+        def today_for(tz):
+            if tz not in todays:
+                todays[tz] = local_today(tz)
+            return todays[tz]
+        for lead in saved:
+            lead.activity_state = activity_state(deadlines.get(lead.id, ()), today_for) or False
 
     # --- actions after a triage -------------------------------------------------------------
     def _sehat_after_triage(self):

@@ -138,6 +138,47 @@ class TestCapture(CaptureCase):
         pivot = self.Lead.with_context(sehat_queue=True).read_group(domain, fields, ['urgency_band'], lazy=False)
         self.assertIn('urgency_score', [g for g in pivot if g['__count']][0])
 
+    def test_queue_band_counts_equal_odoo_read_group(self):
+        """The queue's counting (four index range scans) gives what Odoo's GROUP BY gives, for
+        every user (record rules) and with search filters."""
+        chest_pain = self.env.ref('sehat_crm.symptom_chest_pain')
+        fever = self.env.ref('sehat_crm.symptom_fever')
+        Lead = self.Lead.with_context(sehat_no_triage=True)
+        for n, (user, symptoms) in enumerate([(self.rep, chest_pain), (self.rep2, fever), (False, fever),
+                                              (False, chest_pain), (self.rep, self.env['sehat.symptom'])]):
+            Lead.create({'name': 'band count %d' % n, 'type': 'lead', 'user_id': user and user.id,
+                         'city': 'Pune' if n % 2 else 'Nagpur', 'symptom_ids': [(6, 0, symptoms.ids)]})
+        Lead.create({'name': 'closed', 'type': 'lead', 'active': False, 'symptom_ids': [(6, 0, fever.ids)]})
+        Lead.create({'name': 'an opportunity', 'type': 'opportunity', 'symptom_ids': [(6, 0, fever.ids)]})
+        queue = [('type', '=', 'lead')]
+        domains = [queue, queue + [('city', '=', 'Pune')], queue + [('user_id', '=', False)],
+                   queue + [('partner_id.city', '=', 'Nowhere')], []]
+        for user in (self.env.user, self.rep, self.manager):
+            for domain in domains:
+                Queue = self.Lead.sudo(user).with_context(sehat_queue=True)
+                fast = Queue.read_group(domain, ['urgency_band', 'name'], ['urgency_band'],
+                                        orderby='enquiry_date ASC, id ASC')
+                odoo = self.Lead.sudo(user).read_group(domain, ['urgency_band'], ['urgency_band'])
+                self.assertEqual(
+                    [(g['urgency_band'], g['urgency_band_count']) for g in fast],
+                    [(g['urgency_band'], g['urgency_band_count']) for g in odoo], (user.login, domain))
+                for group in fast:  # each column then searches its own domain
+                    self.assertEqual(Queue.search_count(group['__domain']), group['urgency_band_count'])
+        rep_queue = self.Lead.sudo(self.rep).with_context(sehat_queue=True).read_group(
+            queue, ['urgency_band'], ['urgency_band'])
+        seen = sum(g['urgency_band_count'] for g in rep_queue)
+        self.assertEqual(seen, self.Lead.sudo(self.rep).search_count(queue))
+        self.assertLess(seen, self.Lead.search_count(queue), 'a rep does not count the leads of another rep')
+
+    def test_queue_card_lists_symptoms_as_text(self):
+        chest_pain = self.env.ref('sehat_crm.symptom_chest_pain')
+        lead = self.Lead.create({'name': 'card', 'type': 'lead', 'user_id': False,
+                                 'symptom_ids': [(6, 0, chest_pain.ids)]})
+        self.assertEqual(lead.symptom_summary, chest_pain.name)
+        record = lead.sudo(self.rep).read(['symptom_summary'])[0]
+        self.assertEqual(record['symptom_summary'], chest_pain.name)
+        self.assertNotIn('symptom_summary', self.Lead.sudo(self.finance).fields_get(['symptom_summary']))
+
     def test_overdue_filter(self):
         lead = self.Lead.create({'name': 'waiting', 'type': 'lead', 'enquiry_date': '2020-01-01 08:00:00'})
         self.assertTrue(lead.sla_overdue)
@@ -157,6 +198,45 @@ class TestCapture(CaptureCase):
         self.assertGreaterEqual(self.Lead.sehat_refresh_overdue(), 1)
         self.assertTrue(lead.sla_overdue)
         self.assertIn(lead, self.Lead.search([('sla_overdue', '=', True)]))
+
+    def test_card_activity_colour_follows_odoo_rules(self):
+        """The queue's one-query activity state equals mail.activity.mixin's, user time zones included."""
+        today = fields.Date.from_string(fields.Date.today())
+        far_east = self._user('t_far_east', 'sehat_crm.group_sehat_user')
+        far_east.tz = 'Pacific/Kiritimati'  # UTC+14: often already tomorrow there
+        call = self.env.ref('sehat_crm.activity_type_call_patient')
+        plans = {
+            'none': [],
+            'planned': [(5, self.rep)],
+            'today': [(0, self.rep), (3, self.rep)],
+            'overdue': [(-1, self.rep), (0, self.rep), (9, self.rep)],
+            'far east': [(0, far_east)],
+        }
+        leads = {}
+        for label, activities in plans.items():
+            lead = self.Lead.with_context(sehat_no_triage=True).create({'name': label, 'type': 'lead'})
+            for days, user in activities:
+                lead._sehat_schedule_activity(call, user, {
+                    'date_deadline': fields.Date.to_string(today + datetime.timedelta(days=days))})
+            leads[label] = lead
+        records = self.Lead.browse([lead.id for lead in leads.values()])
+        records.invalidate_cache()
+        got = {lead.name: lead['activity_state'] for lead in records}
+        for label, lead in leads.items():
+            states = lead.activity_ids.mapped('state')
+            stock = next((s for s in ('overdue', 'today', 'planned') if s in states), False)
+            self.assertEqual(got[label], stock, label)
+        self.assertEqual(got['none'], False)
+        self.assertEqual(got['overdue'], 'overdue')
+        self.assertEqual(got['planned'], 'planned')
+
+    def test_card_shows_the_assignee_by_name(self):
+        lead = self.Lead.create({'name': 'assigned', 'type': 'lead', 'user_id': self.rep.id})
+        self.assertEqual(lead.assignee_name, self.rep.name)
+        self.rep.partner_id.name = 'Renamed Rep'
+        self.assertEqual(lead.assignee_name, 'Renamed Rep')
+        lead.user_id = False
+        self.assertFalse(lead.assignee_name)
 
     def test_email_to_the_team_alias_is_triaged_and_merged(self):
         message = ('From: Anita Dsouza <anita.d@example.in>\r\nTo: care@sehat.example\r\n'
