@@ -266,7 +266,8 @@ class CrmLead(models.Model):
 
     def _sehat_schedule_activity(self, activity_type, user, values):
         model_id = self.env['ir.model']._get(self._name).id
-        return self.env['mail.activity'].sudo().create(dict(
+        # mail_notrack: the activity subscribes its user to the lead, which is not a change to track
+        return self.env['mail.activity'].sudo().with_context(mail_notrack=True).create(dict(
             values, activity_type_id=activity_type.id, res_model_id=model_id, res_id=self.id, user_id=user.id))
 
     def _sehat_escalate(self):
@@ -350,17 +351,23 @@ class CrmLead(models.Model):
         symptoms = self.env['sehat.symptom'].sudo().search([('code', 'in', clean['symptoms'])])
         patient, lead = self._sehat_find_duplicates(clean['phone'], clean.get('email'))
         utm = self._sehat_utm(clean)
+        # The integration or web user does not follow what it captures. The patient's chatter
+        # starts with Odoo's "created" line, not its profile field by field (its lifecycle
+        # history and consent dates are kept); the lead's starts with the tracked values
+        # (channel, urgency, stage, team), which say what a separate "created" line would.
+        quiet = dict(mail_create_nosubscribe=True)
         if not patient:
-            patient = self.env['res.partner'].sudo().with_context(sehat_utm=utm).create(
-                self._sehat_patient_values(clean))
+            Partner = self.env['res.partner'].sudo()
+            patient = Partner.browse(Partner.with_context(sehat_utm=utm, mail_notrack=True, **quiet).create(
+                self._sehat_patient_values(clean)).id)
         else:
             patient.sudo().write(self._sehat_consent_updates(patient, clean))
         if lead:
             lead.sudo().with_context(sehat_no_triage=True)._sehat_merge_enquiry(clean, symptoms, channel, patient)
             duplicate_of = lead
         else:
-            lead = self.sudo().with_context(sehat_no_triage=True).create(
-                dict(self._sehat_lead_values(clean, symptoms, channel, patient), **utm))
+            lead = self.browse(self.sudo().with_context(sehat_no_triage=True, mail_create_nolog=True, **quiet).create(
+                dict(self._sehat_lead_values(clean, symptoms, channel, patient), **utm)).id)
             duplicate_of = self.browse()
         lead._sehat_after_triage()
         return lead, patient, duplicate_of

@@ -47,6 +47,40 @@ class TestCapture(CaptureCase):
         self.assertEqual(history.mapped('to_stage'), ['prospect'])
         self.assertEqual(history.source_id.name, 'google')
 
+    def test_capture_with_chatter_as_the_api_runs_it(self):
+        """Chatter on (as for the API and the web form): one line on the patient, the tracked
+        values on the lead, the activities; the capturing user follows neither."""
+        api_user = self._user('t_api', 'sehat_crm.group_sehat_user')
+        codes = self.codes
+        clean = clean_enquiry({'name': 'Chatter Person', 'phone': '98450 00777', 'symptoms': ['FEVER'],
+                               'consent_sms': True}, codes, 'IN', datetime.date.today())
+        Lead = self.Lead.sudo(api_user).with_context(tracking_disable=False, sehat_consent_source='API: test')
+        lead, patient, _duplicate = Lead.sehat_capture(clean, 'api')
+        patient, lead = patient.sudo(), lead.sudo()
+        self.assertEqual(len(patient.message_ids), 1, 'one "created" line, not the profile field by field')
+        self.assertEqual(patient.consent_source, 'API: test')
+        self.assertNotIn(api_user.partner_id, patient.message_partner_ids | lead.message_partner_ids)
+        tracked = lead.message_ids.mapped('tracking_value_ids')
+        self.assertIn('channel', tracked.mapped('field'))
+        self.assertEqual(set(lead.activity_ids.mapped('activity_type_id')),
+                         {self.env.ref('sehat_crm.activity_type_call_patient'),
+                          self.env.ref('sehat_crm.activity_type_complete_profile')})
+        history = patient.lifecycle_history_ids
+        self.assertEqual(history.mapped('to_stage'), ['prospect'])
+        self.assertFalse(history.from_stage)
+        self.assertEqual(history.date, patient.lifecycle_date)
+        # company-dependent fields were left out: they read the company's default, nothing stored
+        Property = self.env['ir.property']
+        self.assertEqual(patient.property_account_receivable_id,
+                         Property.get('property_account_receivable_id', 'res.partner'))
+        self.assertFalse(Property.search([('res_id', '=', 'res.partner,%d' % patient.id)]))
+
+    def test_new_patient_keeps_a_default_set_by_the_hospital(self):
+        term = self.env.ref('account.account_payment_term_15days')
+        self.env['ir.default'].set('res.partner', 'property_payment_term_id', term.id)
+        _lead, patient, _duplicate = self.capture(name='Default Person', phone='98450 00778')
+        self.assertEqual(patient.property_payment_term_id, term)
+
     def test_same_phone_in_another_format_is_merged_not_duplicated(self):
         lead, patient, _dup = self.capture(phone='98860 12399', symptoms=['COUGH'])
         again, patient2, duplicate_of = self.capture(phone='+91-98860-12399', symptoms=['FEVER'],
