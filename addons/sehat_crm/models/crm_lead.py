@@ -299,7 +299,8 @@ class CrmLead(models.Model):
 
     # --- capture ------------------------------------------------------------------------------
     def _sehat_lock_person(self, keys):
-        """Serialise captures of the same person (E.164 phone, email) across workers.
+        """Serialise captures of the same person (E.164 phone, email) across workers; also used
+        for the names of new UTM sources, media and campaigns.
 
         Each key has a row in ``sehat_capture_key`` that every capture of that person
         upserts first. A concurrent capture waits for the row; and a capture whose
@@ -402,8 +403,13 @@ class CrmLead(models.Model):
                              ('utm_campaign', 'utm.campaign')):
             name = clean.get(field)
             if name:
-                record = self.env[model].sudo().search([('name', '=ilike', like_literal(name))], limit=1) \
-                    or self.env[model].sudo().create({'name': name})
+                Model = self.env[model].sudo()
+                record = Model.search([('name', '=ilike', like_literal(name))], limit=1)
+                if not record:
+                    # a new name: two captures naming it at once create it once (the second
+                    # one is retried, see _sehat_lock_person, and finds it)
+                    self._sehat_lock_person(['%s:%s' % (model, name)])
+                    record = Model.create({'name': name})
                 values[field.replace('utm_', '') + '_id'] = record.id
         return values
 

@@ -11,6 +11,8 @@ from odoo.tests.common import TransactionCase, at_install, post_install
 from ..lib.capture import clean_enquiry
 
 PHONE = '+919000012345'
+OTHER_PHONE = '+919000012346'
+NEW_SOURCE = 'Concurrency test camp'
 
 
 @at_install(False)
@@ -22,22 +24,24 @@ class TestConcurrentCapture(TransactionCase):
     def _cleanup(self):
         with self.registry.cursor() as cr:
             env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-            leads = env['crm.lead'].with_context(active_test=False).search([('phone_e164', '=', PHONE)])
-            partners = env['res.partner'].with_context(active_test=False).search([('phone_e164', '=', PHONE)])
+            phones = [PHONE, OTHER_PHONE]
+            leads = env['crm.lead'].with_context(active_test=False).search([('phone_e164', 'in', phones)])
+            partners = env['res.partner'].with_context(active_test=False).search([('phone_e164', 'in', phones)])
             env['mail.activity'].search([('res_model', '=', 'crm.lead'), ('res_id', 'in', leads.ids)]).unlink()
             leads.unlink()
             env['sehat.lifecycle.history'].search([('partner_id', 'in', partners.ids)]).unlink()
             partners.unlink()
+            env['utm.source'].search([('name', '=', NEW_SOURCE)]).unlink()
 
     def setUp(self):
         super(TestConcurrentCapture, self).setUp()
         self._cleanup()
         self.addCleanup(self._cleanup)
 
-    def _capture(self, cr, name):
+    def _capture(self, cr, name, phone=PHONE, **extra):
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {'tracking_disable': True})
         codes = set(env['sehat.symptom'].search([]).mapped('code'))
-        clean = clean_enquiry({'name': name, 'phone': PHONE, 'symptoms': ['FEVER']}, codes, 'IN',
+        clean = clean_enquiry(dict({'name': name, 'phone': phone, 'symptoms': ['FEVER']}, **extra), codes, 'IN',
                               datetime.date.today())
         lead, _patient, duplicate = env['crm.lead'].sehat_capture(clean, 'api')
         return lead.id, duplicate.id
@@ -116,3 +120,29 @@ class TestConcurrentCapture(TransactionCase):
                 cr_retry.commit()  # pylint: disable=invalid-commit
         self.assertEqual(second, (first[0], first[0]))
         self._assert_one_lead(2)
+
+    def test_new_campaign_source_named_by_two_people_at_once_is_created_once(self):
+        """Two different people arrive from the same new UTM source at the same moment."""
+        with odoo.api.Environment.manage():
+            cr_b = self.registry.cursor()
+            try:
+                cr_b.execute("SELECT 1 FROM sehat_api_token LIMIT 1")
+                with self.registry.cursor() as cr_a:
+                    self._capture(cr_a, 'Caller One', utm_source=NEW_SOURCE)
+                    cr_a.commit()  # pylint: disable=invalid-commit
+                with self.assertRaises(OperationalError) as err:
+                    self._capture(cr_b, 'Caller Two', OTHER_PHONE, utm_source=NEW_SOURCE)
+                self.assertEqual(err.exception.pgcode, '40001')
+            finally:
+                cr_b.rollback()
+                cr_b.close()
+            with self.registry.cursor() as cr_retry:
+                self._capture(cr_retry, 'Caller Two', OTHER_PHONE, utm_source=NEW_SOURCE)
+                cr_retry.commit()  # pylint: disable=invalid-commit
+        with self.registry.cursor() as cr:
+            cr.execute("SELECT id FROM utm_source WHERE name = %s", (NEW_SOURCE,))
+            sources = cr.fetchall()
+            self.assertEqual(len(sources), 1)
+            cr.execute("SELECT count(*) FROM crm_lead WHERE phone_e164 IN %s AND source_id = %s",
+                       ((PHONE, OTHER_PHONE), sources[0][0]))
+            self.assertEqual(cr.fetchone()[0], 2)
