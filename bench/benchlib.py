@@ -6,6 +6,7 @@ import json
 import math
 import os
 import statistics
+from contextlib import contextmanager
 
 ROOT = os.environ.get('SEHAT_ROOT') or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, 'bench', 'out')
@@ -26,6 +27,25 @@ def load_registry(db=None, conf=None, log_level='warn'):
     odoo.tools.config.parse_config(['-c', conf or bench_conf(), '-d', db, '--log-level=%s' % log_level,
                                     '--log-handler=:WARNING', '--max-cron-threads=0'])
     return odoo.registry(db)
+
+
+@contextmanager
+def request_environments():
+    """A fresh set of environments and record cache for one simulated RPC, as Odoo's WSGI entry
+    point (odoo.service.wsgi_server.application_unproxied: ``api.Environment.manage()``) opens
+    for every HTTP request. Without it, every RPC of a benchmark run shares one record cache,
+    which keeps a copy of each value per (closed) cursor and slows down as the run goes on."""
+    from odoo import api
+    local = api.Environment._local
+    saved = getattr(local, 'environments', None)
+    local.environments = api.Environments()
+    try:
+        yield
+    finally:
+        if saved is None:
+            del local.environments
+        else:
+            local.environments = saved
 
 
 def percentile(values, pct):
