@@ -313,3 +313,40 @@ def test_corrected_form_can_be_sent_again(server, admin):
     assert resp.status_code == 200, resp.text[:2000]
     assert 'sehat_consult_thanks' in Page(resp.text).ids
     assert len(_leads(admin, server.url, person['e164'])) == 1
+
+
+FRENCH = {
+    ('addons/sehat_crm/controllers/consult.py', 'Less than a day'): "Moins d'un jour",
+    ('addons/sehat_crm/controllers/consult.py', 'Mobile number'): 'Numéro de portable',
+    ('addons/sehat_crm/lib/capture.py', 'is required.'): 'est obligatoire.',
+}
+
+
+def test_the_form_speaks_the_website_language(server, admin):
+    """With French on the website (and its translations), the words the server adds to the
+    form and its error messages are French."""
+    def call(model, method, args, kwargs=None):
+        return _rpc(admin, server.url, '/web/dataset/call_kw',
+                    {'model': model, 'method': method, 'args': args, 'kwargs': kwargs or {}})
+    lang_id = call('res.lang', 'load_lang', ['fr_FR'])
+    website_id = call('website', 'search', [[]], {'limit': 1})[0]
+    translations = []
+    for (path, source), value in FRENCH.items():
+        translations.append(call('ir.translation', 'create', [{
+            'type': 'code', 'name': path, 'lang': 'fr_FR', 'src': source, 'value': value,
+            'module': 'sehat_crm', 'state': 'translated', 'res_id': 0}]))
+    call('website', 'write', [[website_id], {'language_ids': [(4, lang_id)]}])
+    try:
+        session = requests.Session()
+        resp = session.get(server.url + '/fr_FR/consult', timeout=30)
+        assert resp.status_code == 200, resp.text[:500]
+        assert "Moins d'un jour" in Page(resp.text).html
+        person = _person()
+        resp = _submit(session, server.url, Page(resp.text), _valid(person, phone=''))
+        assert resp.status_code == 400, resp.text[:2000]
+        form = Page(resp.text)
+        assert [e['text'].strip() for e in form.errors] == ['Numéro de portable est obligatoire.']
+    finally:
+        call('website', 'write', [[website_id], {'language_ids': [(3, lang_id)]}])
+        call('ir.translation', 'unlink', [translations])
+        call('res.lang', 'write', [[lang_id], {'active': False}])

@@ -15,12 +15,13 @@ import re
 
 from psycopg2 import OperationalError
 
-from odoo import http
+from odoo import _, http
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.http import request
 
 from ..lib import urgency as urgency_lib
 from ..lib.capture import _TRUE, MAX_LEN, InvalidEnquiry, clean_enquiry
+from ..lib.messages import translate
 
 _logger = logging.getLogger(__name__)
 
@@ -31,25 +32,45 @@ TEXT_FIELDS = ('name', 'phone', 'email', 'age', 'dob', 'gender', 'city', 'sympto
 CHECKBOXES = ('pregnant', 'consent_email', 'consent_sms', 'consent_whatsapp', 'consent_phone')
 UTM_FIELDS = ('utm_source', 'utm_medium', 'utm_campaign')
 
-# Field labels, in the order of the form (the error summary follows it).
-LABELS = [
-    ('name', 'Full name'), ('phone', 'Mobile number'), ('email', 'Email'), ('age', 'Age'),
-    ('dob', 'Date of birth'), ('gender', 'Gender'), ('city', 'City'), ('symptoms', 'Symptoms'),
-    ('symptoms_text', 'Description'), ('duration_days', 'Duration'), ('pregnant', 'Pregnancy'),
-    ('consent_email', 'Email consent'), ('consent_sms', 'SMS consent'),
-    ('consent_whatsapp', 'WhatsApp consent'), ('consent_phone', 'Phone consent'),
-]
-DURATIONS = [('0.5', 'Less than a day'), ('2', '1-3 days'), ('7', 'About a week'),
-             ('21', '2-4 weeks'), ('60', 'More than a month')]
-GENDERS = [('female', 'Female'), ('male', 'Male'), ('other', 'Other')]
-CONSENTS = [('consent_phone', 'Phone calls'), ('consent_sms', 'SMS'),
-            ('consent_whatsapp', 'WhatsApp'), ('consent_email', 'Email')]
-CALLBACK = {
-    'emergency': 'as a priority',
-    'urgent': 'soon',
-    'soon': 'today',
-    'routine': 'at a convenient time',
-}
+# The words of the form and of the thank-you page are built for each request in the
+# visitor's language: odoo._ translates into the website's current language (request.env.lang).
+FIELD_ORDER = ('name', 'phone', 'email', 'age', 'dob', 'gender', 'city', 'symptoms', 'symptoms_text',
+               'duration_days', 'pregnant', 'consent_email', 'consent_sms', 'consent_whatsapp', 'consent_phone')
+
+
+def _labels():
+    """Field labels, for the error messages."""
+    return {
+        'name': _('Full name'), 'phone': _('Mobile number'), 'email': _('Email'), 'age': _('Age'),
+        'dob': _('Date of birth'), 'gender': _('Gender'), 'city': _('City'), 'symptoms': _('Symptoms'),
+        'symptoms_text': _('Description'), 'duration_days': _('Duration'), 'pregnant': _('Pregnancy'),
+        'consent_email': _('Email consent'), 'consent_sms': _('SMS consent'),
+        'consent_whatsapp': _('WhatsApp consent'), 'consent_phone': _('Phone consent'),
+    }
+
+
+def _durations():
+    return [('0.5', _('Less than a day')), ('2', _('1-3 days')), ('7', _('About a week')),
+            ('21', _('2-4 weeks')), ('60', _('More than a month'))]
+
+
+def _genders():
+    return [('female', _('Female')), ('male', _('Male')), ('other', _('Other'))]
+
+
+def _consents():
+    return [('consent_phone', _('Phone calls')), ('consent_sms', _('SMS')),
+            ('consent_whatsapp', _('WhatsApp')), ('consent_email', _('Email'))]
+
+
+def _band_label(band):
+    return {'emergency': _('Emergency'), 'urgent': _('Urgent'), 'soon': _('Soon'), 'routine': _('Routine')}[band]
+
+
+def _callback_when(band):
+    return {'emergency': _('as a priority'), 'urgent': _('soon'), 'soon': _('today'),
+            'routine': _('at a convenient time')}[band]
+
 
 # Messages of lib.capture that continue the field name ("is required.", "must be ...").
 _CONTINUES = re.compile(r'^(is|are|must|contains|cannot)\b')
@@ -57,13 +78,14 @@ _UTM_OK = re.compile(r'^[\w .:/+@-]*$')
 
 
 def _message(field, message):
-    """A whole sentence for the visitor: 'Full name is required.'."""
-    label = dict(LABELS).get(field)
+    """A whole sentence for the visitor, in their language: 'Full name is required.'."""
+    text = translate(message, _)
+    label = _labels().get(field)
     if not label:
-        return message[:1].upper() + message[1:]
-    if _CONTINUES.match(message):
-        return '%s %s' % (label, message)
-    return '%s: %s' % (label, message)
+        return text[:1].upper() + text[1:]
+    if _CONTINUES.match(message):  # the English text continues the field's name
+        return '%s %s' % (label, text)
+    return '%s: %s' % (label, text)
 
 
 def _clean_utm(source):
@@ -81,11 +103,11 @@ def _clean_utm(source):
 
 def _human_minutes(minutes):
     if minutes < 60:
-        return '%d minutes' % minutes
+        return _('%d minutes') % minutes
     if minutes < 48 * 60:
         hours = int(round(minutes / 60.0))
-        return '1 hour' if hours == 1 else '%d hours' % hours
-    return '%d days' % int(round(minutes / 1440.0))
+        return _('1 hour') if hours == 1 else _('%d hours') % hours
+    return _('%d days') % int(round(minutes / 1440.0))
 
 
 def _tel(number):
@@ -103,7 +125,7 @@ class SehatConsult(http.Controller):
         groups = []
         red = symptoms.filtered('red_flag')
         if red:
-            groups.append({'title': 'Warning signs', 'red_flag': True,
+            groups.append({'title': _('Warning signs'), 'red_flag': True,
                            'symptoms': [{'code': s.code, 'name': s.name} for s in red]})
         others = symptoms - red
         for specialty in others.mapped('specialty_id').sorted(lambda sp: sp.name or ''):
@@ -118,9 +140,8 @@ class SehatConsult(http.Controller):
     def _render_form(self, values=None, selected=(), checked=(), utm=None, errors=None, status=200):
         _symptoms, groups = self._catalogue()
         errors = errors or {}
-        order = [field for field, _label in LABELS]
-        summary = [(field, errors[field]) for field in order if field in errors]
-        summary += [(field, errors[field]) for field in sorted(errors) if field not in order]
+        summary = [(field, errors[field]) for field in FIELD_ORDER if field in errors]
+        summary += [(field, errors[field]) for field in sorted(errors) if field not in FIELD_ORDER]
         return request.render(TEMPLATE_FORM, {
             'values': values or {},
             'selected': set(selected),
@@ -129,9 +150,9 @@ class SehatConsult(http.Controller):
             'errors': errors,
             'error_summary': summary,
             'groups': groups,
-            'durations': DURATIONS,
-            'genders': GENDERS,
-            'consents': CONSENTS,
+            'durations': _durations(),
+            'genders': _genders(),
+            'consents': _consents(),
             'emergency_number': self._emergency_number(),
             'emergency_tel': _tel(self._emergency_number()),
         }, status=status)
@@ -167,8 +188,12 @@ class SehatConsult(http.Controller):
             raise  # concurrency: Odoo retries the request in a new transaction
         except (ValidationError, UserError, AccessError) as err:
             _logger.warning('/consult: enquiry refused: %s', err)
-            reason = '' if isinstance(err, AccessError) else ' (%s)' % (getattr(err, 'name', None) or err)
-            errors = {'form': 'We could not save your enquiry%s. Please check it, or call us.' % reason}
+            if isinstance(err, AccessError):
+                message = _('We could not save your enquiry. Please check it, or call us.')
+            else:
+                message = _('We could not save your enquiry (%s). Please check it, or call us.') % (
+                    getattr(err, 'name', None) or err)
+            errors = {'form': message}
             return self._render_form(errors=errors, status=400, **shown_form)
         return self._render_thanks(lead, clean, symptoms)
 
@@ -188,8 +213,8 @@ class SehatConsult(http.Controller):
             'red_flag_advice': [{'name': s.name, 'advice': s.advice} for s in red],
             'other_advice': [{'name': s.name, 'advice': s.advice} for s in own - red if s.advice],
             'band': result.band,
-            'band_label': urgency_lib.BAND_LABELS[result.band],
-            'callback_when': CALLBACK[result.band],
+            'band_label': _band_label(result.band),
+            'callback_when': _callback_when(result.band),
             'callback_within': _human_minutes(minutes),
             'emergency_number': number,
             'emergency_tel': _tel(number),

@@ -7,6 +7,7 @@ person can act on. Nothing is stored before the whole enquiry is valid.
 import datetime
 import re
 
+from .messages import Message, _
 from .phone import InvalidPhone, normalize_phone
 
 MAX_LEN = {
@@ -41,17 +42,18 @@ def _text(errors, field, value, multiline=False):
     if value is None:
         return None
     if not isinstance(value, str):
-        errors[field] = 'must be text.'
+        errors[field] = Message(_('must be text.'))
         return None
     value = value.strip()
     if not multiline:
         value = ' '.join(value.split())
     if len(value) > MAX_LEN[field]:
-        errors[field] = 'is too long (%d characters, at most %d).' % (len(value), MAX_LEN[field])
+        errors[field] = Message(_('is too long (%(length)d characters, at most %(limit)d).'),
+                                length=len(value), limit=MAX_LEN[field])
     elif _MARKUP.search(value):
-        errors[field] = 'must not contain HTML or markup.'
+        errors[field] = Message(_('must not contain HTML or markup.'))
     elif _CONTROL.search(value):
-        errors[field] = 'contains control characters.'
+        errors[field] = Message(_('contains control characters.'))
     return value or None
 
 
@@ -62,7 +64,7 @@ def _bool(errors, field, value, form):
         return value
     if form and isinstance(value, str) and value.strip().lower() in _TRUE + _FALSE:
         return value.strip().lower() in _TRUE
-    errors[field] = 'must be true or false.'
+    errors[field] = Message(_('must be true or false.'))
     return False
 
 
@@ -73,13 +75,13 @@ def _number(errors, field, value, form, low, high, integer):
         try:
             value = int(value) if integer else float(value)
         except ValueError:
-            errors[field] = 'must be a number.'
+            errors[field] = Message(_('must be a number.'))
             return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or (integer and not isinstance(value, int)):
-        errors[field] = 'must be a whole number.' if integer else 'must be a number.'
+        errors[field] = Message(_('must be a whole number.')) if integer else Message(_('must be a number.'))
         return None
     if value != value or not low <= value <= high:  # value != value: NaN
-        errors[field] = 'must be between %s and %s.' % (low, high)
+        errors[field] = Message(_('must be between %(low)s and %(high)s.'), low=low, high=high)
         return None
     return value
 
@@ -88,17 +90,17 @@ def _dob(errors, value, today):
     if value is None or value == '':
         return None
     if not isinstance(value, str):
-        errors['dob'] = 'must be a date written YYYY-MM-DD.'
+        errors['dob'] = Message(_('must be a date written YYYY-MM-DD.'))
         return None
     try:
         born = datetime.datetime.strptime(value.strip(), '%Y-%m-%d').date()
     except ValueError:
-        errors['dob'] = 'must be a date written YYYY-MM-DD.'
+        errors['dob'] = Message(_('must be a date written YYYY-MM-DD.'))
         return None
     if born > today:
-        errors['dob'] = 'is in the future.'
+        errors['dob'] = Message(_('is in the future.'))
     elif today.year - born.year > MAX_AGE:
-        errors['dob'] = 'is more than %d years ago.' % MAX_AGE
+        errors['dob'] = Message(_('is more than %d years ago.'), MAX_AGE)
     return born
 
 
@@ -108,7 +110,7 @@ def _symptoms(errors, value, known_codes):
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
-        errors['symptoms'] = 'must be a list of symptom codes.'
+        errors['symptoms'] = Message(_('must be a list of symptom codes.'))
         return []
     codes = []
     for code in value:
@@ -117,9 +119,9 @@ def _symptoms(errors, value, known_codes):
             codes.append(code)
     unknown = [code for code in codes if code not in known_codes]
     if unknown:
-        errors['symptoms'] = 'unknown symptom code(s): %s.' % ', '.join(sorted(unknown)[:10])[:300]
+        errors['symptoms'] = Message(_('unknown symptom code(s): %s.'), ', '.join(sorted(unknown)[:10])[:300])
     elif len(codes) > MAX_SYMPTOMS:
-        errors['symptoms'] = 'at most %d symptoms.' % MAX_SYMPTOMS
+        errors['symptoms'] = Message(_('at most %d symptoms.'), MAX_SYMPTOMS)
     return codes
 
 
@@ -134,34 +136,34 @@ def clean_enquiry(payload, known_codes, region='IN', today=None, form=False):
     ``age`` from ``dob`` when given, ``symptoms`` a list of known codes).
     """
     if not isinstance(payload, dict):
-        raise InvalidEnquiry({'body': 'must be a JSON object.'})
+        raise InvalidEnquiry({'body': Message(_('must be a JSON object.'))})
     today = today or datetime.date.today()
     errors = {}
     unknown = sorted(key for key in payload if key not in FIELDS)
     if unknown and not form:
-        errors['body'] = 'unknown field(s): %s.' % ', '.join(str(k)[:40] for k in unknown[:10])
+        errors['body'] = Message(_('unknown field(s): %s.'), ', '.join(str(k)[:40] for k in unknown[:10]))
     clean = {}
     for field in ('name', 'email', 'city', 'utm_source', 'utm_medium', 'utm_campaign'):
         clean[field] = _text(errors, field, payload.get(field))
     clean['symptoms_text'] = _text(errors, 'symptoms_text', payload.get('symptoms_text'), multiline=True)
     if not clean['name'] and 'name' not in errors:
-        errors['name'] = 'is required.'
+        errors['name'] = Message(_('is required.'))
     phone = payload.get('phone')
     if phone is None or (isinstance(phone, str) and not phone.strip()):
-        errors['phone'] = 'is required.'
+        errors['phone'] = Message(_('is required.'))
     elif not isinstance(phone, str):
-        errors['phone'] = 'must be text.'
+        errors['phone'] = Message(_('must be text.'))
     elif _CONTROL.search(phone):
-        errors['phone'] = 'contains control characters.'
+        errors['phone'] = Message(_('contains control characters.'))
     else:
         try:
             clean['phone'] = normalize_phone(phone, region)
         except InvalidPhone as err:
-            errors['phone'] = str(err)
+            errors['phone'] = err.args[0] if isinstance(err.args[0], Message) else str(err)
     if clean['email']:
         clean['email'] = clean['email'].lower()
         if 'email' not in errors and not _EMAIL.match(clean['email']):
-            errors['email'] = 'is not a valid email address.'
+            errors['email'] = Message(_('is not a valid email address.'))
     clean['dob'] = _dob(errors, payload.get('dob'), today)
     clean['age'] = _number(errors, 'age', payload.get('age'), form, 0, MAX_AGE, integer=True)
     if clean['dob'] and 'dob' not in errors:
@@ -172,16 +174,16 @@ def clean_enquiry(payload, known_codes, region='IN', today=None, form=False):
         if isinstance(gender, str) and gender.strip().lower() in GENDERS:
             clean['gender'] = gender.strip().lower()
         else:
-            errors['gender'] = 'must be one of %s.' % ', '.join(GENDERS)
+            errors['gender'] = Message(_('must be one of %s.'), ', '.join(GENDERS))
     clean['symptoms'] = _symptoms(errors, payload.get('symptoms'), known_codes)
     if not clean['symptoms'] and not clean['symptoms_text'] and not {'symptoms', 'symptoms_text'} & set(errors):
-        errors['symptoms'] = 'pick at least one symptom or describe the problem.'
+        errors['symptoms'] = Message(_('pick at least one symptom or describe the problem.'))
     clean['duration_days'] = _number(errors, 'duration_days', payload.get('duration_days'), form,
                                      0, MAX_DURATION_DAYS, integer=False)
     for field in BOOLEANS:
         clean[field] = _bool(errors, field, payload.get(field), form)
     if clean['pregnant'] and clean['gender'] == 'male':
-        errors['pregnant'] = 'cannot be set for a male patient.'
+        errors['pregnant'] = Message(_('cannot be set for a male patient.'))
     if errors:
         raise InvalidEnquiry(errors)
     return clean

@@ -1,9 +1,11 @@
 """Phone numbers: E.164 normalisation and validation with ``phonenumbers``."""
 import phonenumbers
 
+from .messages import Message, _
+
 
 class InvalidPhone(ValueError):
-    """Raised with a message a call-centre operator can act on."""
+    """Raised with a message a call-centre operator can act on (a lib.messages.Message)."""
 
 
 def normalize_phone(raw, default_region='IN'):
@@ -16,20 +18,20 @@ def normalize_phone(raw, default_region='IN'):
     if raw is None or raw is False:
         return False
     if not isinstance(raw, str):
-        raise InvalidPhone('The phone number must be text, got %s.' % type(raw).__name__)
+        raise InvalidPhone(Message(_('The phone number must be text, got %s.'), type(raw).__name__))
     text = raw.strip()
     if not text:
         return False
     if len(text) > 40:
-        raise InvalidPhone('"%s…" is too long to be a phone number.' % text[:20])
+        raise InvalidPhone(Message(_('"%s…" is too long to be a phone number.'), text[:20]))
     region = (default_region or 'IN').upper()
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
-        raise InvalidPhone('"%s" is not a phone number.' % text)
+        raise InvalidPhone(Message(_('"%s" is not a phone number.'), text))
     if not phonenumbers.is_valid_number(number):
-        raise InvalidPhone(
-            '"%s" is not a valid phone number (expected a number like +91 98765 43210).' % text)
+        raise InvalidPhone(Message(
+            _('"%s" is not a valid phone number (expected a number like +91 98765 43210).'), text))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
