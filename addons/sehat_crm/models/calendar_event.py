@@ -2,7 +2,6 @@ import logging
 from datetime import datetime, timedelta
 
 import psycopg2
-import pytz
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -230,7 +229,7 @@ class CalendarEvent(models.Model):
                                                                  'hours': doctor.resource_calendar_id.name or '-'})
         for other_start, _other_stop in doctor._busy_intervals(start, stop, exclude_event=event_id):
             raise ValidationError(_('%(doctor)s already has an appointment at %(time)s.') % {
-                'doctor': doctor.name, 'time': self._sehat_local_time(other_start, doctor)})
+                'doctor': doctor.name, 'time': doctor.sehat_local_time(other_start)})
         if self._sehat_patient_busy(patient, start, stop, exclude_event=event_id):
             raise ValidationError(_('%(name)s already has an appointment at that time.') % {'name': patient.name})
         if check_time:
@@ -296,11 +295,6 @@ class CalendarEvent(models.Model):
                AND appointment_state IN %s AND start < %s AND stop > %s LIMIT 1
         """, (patient.id, exclude_event or 0, appointment_lib.HOLDING, stop, start))
         return bool(self.env.cr.fetchone())
-
-    @api.model
-    def _sehat_local_time(self, utc_value, doctor):
-        utc = fields.Datetime.from_string(utc_value) if isinstance(utc_value, str) else utc_value
-        return pytz.utc.localize(utc).astimezone(doctor._zone()).strftime('%d %b %Y %H:%M')
 
     # --- status actions ----------------------------------------------------------------
     def _sehat_move(self, action, extra=None):

@@ -173,6 +173,13 @@ class SehatDoctor(models.Model):
     def _local_day(self, utc_dt):
         return _day_function(self.calendar_tz)(utc_dt)
 
+    def sehat_local_time(self, utc_value):
+        """``utc_value`` (naive UTC datetime or Odoo string) as read in this doctor's time zone
+        (UTC without a doctor), for patients and the call centre: 'Mon 23 Nov 2026, 10:30'."""
+        utc = fields.Datetime.from_string(utc_value) if isinstance(utc_value, str) else utc_value
+        zone = self._zone() if self else pytz.utc
+        return pytz.utc.localize(utc).astimezone(zone).strftime('%a %d %b %Y, %H:%M')
+
     def sehat_booking_facts(self):
         """{doctor id: BookingFacts} of these doctors (the caller's ORM search already applied
         the access rules): one query."""

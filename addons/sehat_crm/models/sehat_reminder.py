@@ -2,7 +2,6 @@
 import logging
 from datetime import datetime
 
-import pytz
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -106,9 +105,7 @@ class CalendarEvent(models.Model):
     def sehat_local_start(self):
         """Start in the doctor's time zone, as patients read it: 'Mon 23 Nov 2026, 10:30'."""
         self.ensure_one()
-        zone = self.doctor_id._zone() if self.doctor_id else pytz.utc
-        start = pytz.utc.localize(fields.Datetime.from_string(self.start)).astimezone(zone)
-        return start.strftime('%a %d %b %Y, %H:%M')
+        return self.doctor_id.sehat_local_time(self.start)
 
     def sehat_cancel_by_patient(self):
         """The patient cancelled from the reminder link: free the slot and tell the call centre."""

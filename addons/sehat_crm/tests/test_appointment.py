@@ -1,4 +1,5 @@
 """Booking rules, states, reschedules, the slot finder and matching, as the call centre uses them."""
+import re
 from datetime import datetime, timedelta
 
 from odoo import fields
@@ -104,6 +105,11 @@ class TestBookingRules(AppointmentCase):
     def test_overlap_for_the_doctor(self):
         self.book(self.t10)
         self.assertRefused('already has an appointment',
+                           lambda: self.book(self.t10 + timedelta(minutes=15), patient=self.patient2))
+        # the taken time is named as the doctor's patients read it, in the doctor's time zone
+        taken = self.doctor.sehat_local_time(self.t10)
+        self.assertRegex(taken, r'^\w{3} \d{2} \w{3} \d{4}, \d{2}:\d{2}$')
+        self.assertRefused(re.escape('at %s.' % taken),
                            lambda: self.book(self.t10 + timedelta(minutes=15), patient=self.patient2))
 
     def test_touching_appointments_are_fine(self):
