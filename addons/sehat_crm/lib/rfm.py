@@ -93,6 +93,8 @@ from decimal import Decimal
 from numbers import Real
 
 SEGMENTS = ('champions', 'loyal', 'potential_loyalist', 'new', 'at_risk', 'cant_lose', 'hibernating', 'lost')
+# The segments that may also make a customer Loyal in the lifecycle (a setting, off by default).
+LOYAL_SEGMENTS = ('champions', 'loyal')
 SEGMENT_LABELS = {
     'champions': 'Champions',
     'loyal': 'Loyal',

@@ -14,6 +14,10 @@ class ResConfigSettings(models.TransientModel):
     sehat_sla_routine = fields.Integer('Routine: call within (minutes)', default=DEFAULT_SLA_MINUTES['routine'])
     sehat_loyal_visits = fields.Integer('Loyal after (completed visits)', default=3)
     sehat_loyal_months = fields.Integer('... within (months)', default=12)
+    sehat_loyal_by_rfm = fields.Boolean(
+        '... or in the RFM segment Champions or Loyal',
+        help='A customer also becomes Loyal when the nightly RFM scoring puts them in the Champions '
+             'or Loyal segment, whatever the number of visits.')
     sehat_lapse_months = fields.Integer('Lapsed after no visit for (months)', default=12)
     sehat_emergency_number = fields.Char('Emergency phone number', default='108')
     sehat_profile_fields = fields.Char(
@@ -21,7 +25,7 @@ class ResConfigSettings(models.TransientModel):
         help='Comma-separated technical names among: %s' % ', '.join(n for n, _l in PROFILE_FIELDS))
 
     _PARAMS = ['sla_emergency', 'sla_urgent', 'sla_soon', 'sla_routine', 'loyal_visits', 'loyal_months',
-               'lapse_months', 'emergency_number', 'profile_fields']
+               'loyal_by_rfm', 'lapse_months', 'emergency_number', 'profile_fields']
 
     @api.model
     def get_values(self):
@@ -30,7 +34,9 @@ class ResConfigSettings(models.TransientModel):
         for name in self._PARAMS:
             field = self._fields['sehat_' + name]
             value = get('sehat_crm.' + name)
-            if value not in (None, False, ''):
+            if field.type == 'boolean':
+                res['sehat_' + name] = value == '1'
+            elif value not in (None, False, ''):
                 res['sehat_' + name] = int(value) if field.type == 'integer' else value
         return res
 
@@ -40,7 +46,10 @@ class ResConfigSettings(models.TransientModel):
         get = self.env['ir.config_parameter'].sudo().get_param
         old_fields = get('sehat_crm.profile_fields', DEFAULT_PROFILE_FIELDS)
         for name in self._PARAMS:
-            set_param('sehat_crm.' + name, str(self['sehat_' + name] or ''))
+            value = self['sehat_' + name]
+            if self._fields['sehat_' + name].type == 'boolean':
+                value = '1' if value else ''
+            set_param('sehat_crm.' + name, str(value or ''))
         if (self.sehat_profile_fields or '') != old_fields:
             self.env['res.partner'].sehat_recompute_profiles()
         return True

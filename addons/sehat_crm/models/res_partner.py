@@ -7,6 +7,7 @@ from odoo.tools.misc import formatLang, html_escape
 
 from ..lib import lifecycle
 from ..lib import patient_history
+from ..lib import rfm as rfm_lib
 from ..lib.phone import InvalidPhone, normalize_phone
 from ..lib.phone_query import is_phone_text, looks_like_phone, phone_digits
 from ..lib.profile import completeness
@@ -581,9 +582,12 @@ class ResPartner(models.Model):
 
     @api.model
     def sehat_lifecycle_cron(self):
-        """Daily: Loyal and Lapsed from completed visits (set-based SQL, then one event per change)."""
+        """Daily: Loyal and Lapsed from completed visits (set-based SQL, then one event per change).
+        With the setting ``sehat_crm.loyal_by_rfm``, a customer in a loyal RFM segment
+        (lib.rfm.LOYAL_SEGMENTS, scored nightly) becomes Loyal too."""
         get = self.env['ir.config_parameter'].sudo().get_param
         min_visits = int(get('sehat_crm.loyal_visits', 3))
+        rfm_segments = tuple(rfm_lib.LOYAL_SEGMENTS) if get('sehat_crm.loyal_by_rfm') == '1' else ('',)
         window = int(get('sehat_crm.loyal_months', 12))
         lapse = int(get('sehat_crm.lapse_months', 12))
         today = fields.Date.from_string(fields.Date.context_today(self))
@@ -598,7 +602,8 @@ class ResPartner(models.Model):
                             max(visit_day) AS last_visit
                        FROM visits GROUP BY partner_id)
             SELECT p.id,
-                   CASE WHEN p.lifecycle_stage = 'customer' AND v.recent >= %(min_visits)s
+                   CASE WHEN p.lifecycle_stage = 'customer'
+                             AND (v.recent >= %(min_visits)s OR p.rfm_segment IN %(rfm_segments)s)
                         THEN 'loyalty_reached'
                         WHEN v.last_visit < %(lapsed_before)s
                         THEN 'no_recent_visit' END
@@ -607,6 +612,7 @@ class ResPartner(models.Model):
              WHERE p.is_patient AND p.lifecycle_stage IN ('customer', 'loyal')
         """.format(visits=visits), {
             'loyal_since': loyal_since, 'min_visits': min_visits, 'lapsed_before': lapsed_before,
+            'rfm_segments': rfm_segments,
             'now': fields.Datetime.now()})
         by_event = {}
         for partner_id, event in self.env.cr.fetchall():

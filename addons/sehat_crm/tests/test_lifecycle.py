@@ -47,6 +47,24 @@ class TestLifecycle(SehatCase):
         self.assertEqual(self.patient.lifecycle_stage, 'lapsed')
         self.assertEqual(self.patient.lifecycle_history_ids.mapped('to_stage')[:3], ['lapsed', 'loyal', 'customer'])
 
+    def test_loyal_by_rfm_segment_when_the_hospital_chooses_it(self):
+        Param = self.env['ir.config_parameter'].sudo()
+        Param.set_param('sehat_crm.loyal_visits', '5')
+        self._visit('2026-09-01 05:00:00', '2026-09-01 05:30:00')
+        self.patient.sudo().write({'rfm_segment': 'champions'})
+        self.env['res.partner'].sehat_lifecycle_cron()
+        self.assertEqual(self.patient.lifecycle_stage, 'customer', 'off by default: one visit is not five')
+        self.env['res.config.settings'].create({'sehat_loyal_by_rfm': True}).set_values()
+        self.assertEqual(Param.get_param('sehat_crm.loyal_by_rfm'), '1')
+        self.assertTrue(self.env['res.config.settings'].create({}).sehat_loyal_by_rfm)
+        self.patient.sudo().write({'rfm_segment': 'at_risk'})
+        self.env['res.partner'].sehat_lifecycle_cron()
+        self.assertEqual(self.patient.lifecycle_stage, 'customer', 'At risk is not a loyal segment')
+        self.patient.sudo().write({'rfm_segment': 'champions'})
+        changes = self.env['res.partner'].sehat_lifecycle_cron()
+        self.assertEqual(changes.get('loyalty_reached'), [self.patient.id])
+        self.assertEqual(self.patient.lifecycle_stage, 'loyal')
+
     def test_manager_override_needs_a_reason_and_is_recorded(self):
         with self.assertRaises(UserError):
             self.patient.sudo(self.manager).sehat_lifecycle_override('loyal', '  ')
