@@ -312,25 +312,6 @@ def data_facts(registry, uid, doctors):
 
 
 # --- measurement ---------------------------------------------------------------------------
-class QueryRecorder(object):
-    """Records the SQL a call executes (wraps this cursor's execute)."""
-
-    def __init__(self, cr):
-        self.cr, self.queries = cr, []
-
-    def __enter__(self):
-        original = self.cr.execute
-
-        def execute(query, params=None, log_exceptions=None):
-            self.queries.append(' '.join(query.split())[:160])
-            return original(query, params, log_exceptions)
-        self.cr.execute = execute
-        return self
-
-    def __exit__(self, *exc):
-        del self.cr.execute
-
-
 class Scenario(object):
     def __init__(self, name, target_ms, call, describe):
         self.name, self.target_ms, self.call, self.describe = name, target_ms, call, describe
@@ -372,12 +353,13 @@ def match_scenarios(registry, uid, main_id):
 
 
 def run_once(registry, uid, context, call, recorder=False, profiler=None):
-    """One call in its own cursor and environment, like an RPC: (seconds, queries, result, sql)."""
+    """One call in its own cursor, environments and record cache, like an RPC:
+    (seconds, queries, result, sql)."""
     from odoo import api
-    with registry.cursor() as cr:
+    with benchlib.request_environments(), registry.cursor() as cr:
         env = api.Environment(cr, uid, context)
         queries = cr.sql_log_count
-        with QueryRecorder(cr) if recorder else _Nothing() as rec:
+        with benchlib.recorder(cr, recorder) as rec:
             if profiler:
                 profiler.enable()
             start = time.perf_counter()
@@ -386,17 +368,7 @@ def run_once(registry, uid, context, call, recorder=False, profiler=None):
             if profiler:
                 profiler.disable()
         queries = cr.sql_log_count - queries
-    return seconds, queries, result, rec.queries if recorder else None
-
-
-class _Nothing(object):
-    queries = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
+    return seconds, queries, result, rec.texts() if recorder else None
 
 
 def measure(registry, uid, context, scenario, runs, warmup):

@@ -88,7 +88,6 @@ import os
 import platform
 import pstats
 import random
-import re
 import statistics
 import sys
 import time
@@ -337,37 +336,6 @@ def create_batch(registry, specs, refs, method, context):
 
 
 # --- measurement ---------------------------------------------------------------------------
-class QueryRecorder(object):
-    """Records the SQL a call executes (wraps this cursor's execute)."""
-
-    def __init__(self, cr):
-        self.cr, self.queries = cr, []
-
-    def __enter__(self):
-        original = self.cr.execute
-
-        def execute(query, params=None, log_exceptions=None):
-            self.queries.append(query)
-            return original(query, params, log_exceptions)
-        self.cr.execute = execute
-        return self
-
-    def __exit__(self, *exc):
-        del self.cr.execute
-
-    def grouped(self, top=20):
-        """The statements grouped by their text (literals and VALUES lists folded), most frequent first."""
-        counts = {}
-        for query in self.queries:
-            text = query.decode('utf-8', 'replace') if isinstance(query, bytes) else query
-            text = ' '.join(text.split())
-            text = re.sub(r"VALUES \(.*", 'VALUES (...)', text)
-            text = re.sub(r"'[^']*'", "'?'", re.sub(r'\b\d+\b', 'N', text))[:150]
-            counts[text] = counts.get(text, 0) + 1
-        ordered = sorted(counts.items(), key=lambda item: -item[1])
-        return [{'count': count, 'sql': text} for text, count in ordered[:top]]
-
-
 def bench_task_count(cr):
     cr.execute("""SELECT count(*) FROM project_task t JOIN sehat_treatment_plan p ON p.id = t.sehat_plan_id
                    WHERE p.name LIKE %s""", (PLAN_PREFIX + '%',))
@@ -381,7 +349,7 @@ def run_call(registry, call, context, profiler=None, recorder=False, commit=True
     with api.Environment.manage(), registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, context)
         queries = cr.sql_log_count
-        with QueryRecorder(cr) if recorder else _Nothing() as rec:
+        with benchlib.recorder(cr, recorder) as rec:
             if profiler:
                 profiler.enable()
             start = time.perf_counter()
@@ -397,16 +365,6 @@ def run_call(registry, call, context, profiler=None, recorder=False, commit=True
             cr.rollback()
         commit_s = time.perf_counter() - start
     return seconds, commit_s, queries, result, rec
-
-
-class _Nothing(object):
-    queries = ()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 def measure(registry, name, call, context, target_s, plans=None, horizon=None, counter='created'):
@@ -619,7 +577,7 @@ def _profiled(env, profiler, outcome, call):
     """Runs ``call()`` under cProfile with the SQL and the ORM record reads recorded."""
     cr = env.cr
     queries = cr.sql_log_count
-    with QueryRecorder(cr) as rec, ReadRecorder() as reads:
+    with benchlib.QueryRecorder(cr) as rec, ReadRecorder() as reads:
         profiler.enable()
         start = time.perf_counter()
         result = call()

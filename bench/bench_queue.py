@@ -277,25 +277,6 @@ class ReadGroupOrderWarnings(logging.Filter):
         return True
 
 
-class QueryRecorder(object):
-    """Records the SQL a piece of ORM code executes (wraps this cursor's execute)."""
-
-    def __init__(self, cr):
-        self.cr, self.queries = cr, []
-
-    def __enter__(self):
-        original = self.cr.execute
-
-        def execute(query, params=None, log_exceptions=None):
-            self.queries.append((query, params))
-            return original(query, params, log_exceptions)
-        self.cr.execute = execute
-        return self
-
-    def __exit__(self, *exc):
-        del self.cr.execute
-
-
 def explain(cr, query, params):
     sql = cr.mogrify(query, params).decode('utf-8')
     cr.execute('EXPLAIN (ANALYZE, BUFFERS) ' + sql)
@@ -330,9 +311,9 @@ def explain_main_queries(registry, screens, uid):
                 stock_list.domain, limit=LIST_LIMIT, order=None), 'SELECT "crm_lead".id'),
         ]
         for label, _domain, call, prefix in cases:
-            with QueryRecorder(cr) as recorder:
+            with benchlib.QueryRecorder(cr) as recorder:
                 call()
-            query, params = next((q, p) for q, p in recorder.queries if q.strip().startswith(prefix))
+            query, params = next((q, p) for q, p in recorder.calls if q.strip().startswith(prefix))
             sql, plan = explain(cr, query, params)
             plans.append({'query': label, 'sql': sql, 'plan': plan})
         cr.rollback()

@@ -5,6 +5,7 @@ Environment (set by bench/run.sh): BENCH_DB, SEHAT_CONF, SEHAT_ROOT.
 import json
 import math
 import os
+import re
 import statistics
 from contextlib import contextmanager
 
@@ -46,6 +47,60 @@ def request_environments():
             del local.environments
         else:
             local.environments = saved
+
+
+class QueryRecorder(object):
+    """Records the SQL statements a piece of ORM code executes on ``cr`` (wraps its execute):
+    ``calls`` is the list of (query, params)."""
+
+    def __init__(self, cr):
+        self.cr, self.calls = cr, []
+
+    def __enter__(self):
+        original = self.cr.execute
+
+        def execute(query, params=None, log_exceptions=None):
+            self.calls.append((query, params))
+            return original(query, params, log_exceptions)
+        self.cr.execute = execute
+        return self
+
+    def __exit__(self, *exc):
+        del self.cr.execute
+
+    def texts(self, width=160):
+        """Each statement on one line, cut at ``width`` characters."""
+        return [' '.join(_text(query).split())[:width] for query, _params in self.calls]
+
+    def grouped(self, top=20):
+        """The statements grouped by their text (literals and VALUES lists folded), most frequent first."""
+        counts = {}
+        for query, _params in self.calls:
+            text = re.sub(r"VALUES \(.*", 'VALUES (...)', ' '.join(_text(query).split()))
+            text = re.sub(r"'[^']*'", "'?'", re.sub(r'\b\d+\b', 'N', text))[:150]
+            counts[text] = counts.get(text, 0) + 1
+        ordered = sorted(counts.items(), key=lambda item: -item[1])
+        return [{'count': count, 'sql': text} for text, count in ordered[:top]]
+
+
+class NoRecorder(object):
+    """Stands for a QueryRecorder when nothing is to be recorded."""
+    calls = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def recorder(cr, wanted):
+    """A QueryRecorder of ``cr`` when ``wanted``, else a NoRecorder."""
+    return QueryRecorder(cr) if wanted else NoRecorder()
+
+
+def _text(query):
+    return query.decode('utf-8', 'replace') if isinstance(query, bytes) else str(query)
 
 
 def percentile(values, pct):
