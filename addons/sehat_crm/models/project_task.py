@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..lib import patient_history
+
 STAGES = {
     'to_call': 'sehat_crm.task_stage_to_call',
     'booked': 'sehat_crm.task_stage_booked',
@@ -45,10 +47,10 @@ class ProjectTask(models.Model):
         if self.sehat_fulfilled or self.sehat_close_reason:
             raise UserError(_('This follow-up is already closed.'))
         line = self.sudo().sehat_plan_line_id
+        doctor = line.preferred_doctor_id or line.plan_id.doctor_id
         book = self.env['sehat.appointment.book'].create({
-            'patient_id': self.partner_id.id, 'task_id': self.id,
-            'doctor_id': (line.preferred_doctor_id or line.plan_id.doctor_id).id,
-            'specialty_id': line.specialty_id.id if not (line.preferred_doctor_id or line.plan_id.doctor_id) else False,
+            'patient_id': self.partner_id.id, 'task_id': self.id, 'doctor_id': doctor.id,
+            'specialty_id': line.specialty_id.id if not doctor else False,
         })
         return book.action_find_slots()
 
@@ -65,13 +67,13 @@ class ProjectTask(models.Model):
     def sehat_appointments_changed(self, events):
         """Done appointments fulfil their follow-ups; cancelled or missed ones put them back to call."""
         tasks = self.sudo().search([('sehat_event_id', 'in', events.ids)])
-        for task in tasks:
-            state = task.sehat_event_id.appointment_state
-            if state == 'done':
-                task.write({'sehat_fulfilled': True, 'sehat_fulfilled_date': fields.Datetime.now(),
-                            'stage_id': self._sehat_stage('done').id})
-            elif state in ('cancelled', 'no_show'):
-                task.write({'sehat_event_id': False, 'stage_id': self._sehat_stage('to_call').id})
+        done = tasks.filtered(lambda task: task.sehat_event_id.appointment_state == 'done')
+        if done:
+            done.write({'sehat_fulfilled': True, 'sehat_fulfilled_date': fields.Datetime.now(),
+                        'stage_id': self._sehat_stage('done').id})
+        missed = tasks.filtered(lambda task: task.sehat_event_id.appointment_state in ('cancelled', 'no_show'))
+        if missed:
+            missed.write({'sehat_event_id': False, 'stage_id': self._sehat_stage('to_call').id})
         return True
 
     @api.model
@@ -89,11 +91,11 @@ class ProjectTask(models.Model):
              WHERE t.sehat_plan_line_id IS NOT NULL AND t.active AND NOT t.sehat_fulfilled
                AND t.sehat_close_reason IS NULL AND t.sehat_due_date < %(today)s AND t.stage_id IN %(open)s
                AND NOT EXISTS (SELECT 1 FROM calendar_event e WHERE e.id = t.sehat_event_id
-                                AND e.appointment_state IN ('booked', 'confirmed', 'checked_in', 'in_consultation')
+                                AND e.appointment_state IN %(booked)s
                                 AND e.start::date >= t.sehat_due_date - 1)
             RETURNING t.id
         """, {'overdue': self._sehat_stage('overdue').id, 'uid': self.env.uid, 'today': today,
-              'open': tuple(open_stages)})
+              'open': tuple(open_stages), 'booked': patient_history.OPEN_STATES})
         ids = tuple(row[0] for row in self.env.cr.fetchall())
         if not ids:
             return 0

@@ -268,21 +268,8 @@ class SehatTreatmentPlanLine(models.Model):
                     continue
                 task.write({'sehat_due_date': fields.Date.to_string(due), 'date_deadline': fields.Date.to_string(
                     plans_lib.call_date(due, line.lead_days, today))})
-            self.env.cr.execute("SELECT max(sehat_occurrence) FROM project_task WHERE sehat_plan_line_id = %s",
-                                (line.id,))
-            last = self.env.cr.fetchone()[0] or 0
-            line._sehat_set_next_due(last)
-        self.sehat_generate(self)
+        self.sehat_generate(self)  # also sets each line's next due date
         return True
-
-    def _sehat_set_next_due(self, last_generated):
-        start, interval, unit, count, end = self._schedule()
-        number = last_generated + 1
-        due = plans_lib.due_date(start, interval, unit, number)
-        finished = (count and number > count) or (end and due > end) or number > plans_lib.MAX_OCCURRENCES
-        self.env.cr.execute("UPDATE sehat_treatment_plan_line SET next_due_date = %s WHERE id = %s",
-                            (None if finished else due, self.id))
-        self.invalidate_cache(['next_due_date'], self.ids)
 
     @api.model
     def sehat_generate(self, lines):
@@ -293,13 +280,13 @@ class SehatTreatmentPlanLine(models.Model):
         horizon = self._sehat_horizon()
         today = fields.Date.from_string(fields.Date.context_today(self))
         project = self.env.ref('sehat_crm.project_patient_followups')
-        stage = self.env.ref('sehat_crm.task_stage_to_call')
+        stage = self.env['project.task']._sehat_stage('to_call')
         now = fields.Datetime.now()
         uid = self.env.uid
         company_id = project.company_id.id or self.env.user.company_id.id
         self.env.cr.execute("""
             SELECT l.id, l.plan_id, p.start_date, l.interval_number, l.interval_unit, l.occurrences, l.end_date,
-                   l.lead_days, l.instructions, pp.name, pt.name, p.patient_id, l.next_due_date,
+                   l.lead_days, l.instructions, pp.name, pt.name, p.patient_id,
                    (SELECT max(sehat_occurrence) FROM project_task t WHERE t.sehat_plan_line_id = l.id)
               FROM sehat_treatment_plan_line l
               JOIN sehat_treatment_plan p ON p.id = l.plan_id AND p.state = 'active'
@@ -310,7 +297,7 @@ class SehatTreatmentPlanLine(models.Model):
         """, (tuple(lines.ids),))
         rows, next_due = [], []
         for (line_id, plan_id, start, interval, unit, count, end, lead, instructions, patient_name, service,
-             patient_id, _next, last) in self.env.cr.fetchall():
+             patient_id, last) in self.env.cr.fetchall():
             start = fields.Date.from_string(start)
             end = fields.Date.from_string(end) if end else None
             schedule = plans_lib.occurrences(start, interval, unit, count or None, end, until=horizon)
@@ -327,7 +314,6 @@ class SehatTreatmentPlanLine(models.Model):
             done = (count and following > count) or (end and due_following > end) or \
                 following > plans_lib.MAX_OCCURRENCES
             next_due.append((line_id, None if done else due_following))
-        created = 0
         with expected_sql_errors(self.env.cr):  # two runs at once: one gets a serialization failure, retried
             created = self._sehat_insert_tasks(rows, next_due)
         self.env['project.task'].invalidate_cache()
@@ -354,7 +340,7 @@ class SehatTreatmentPlanLine(models.Model):
                                         wdate)
                 ON CONFLICT (sehat_plan_line_id, sehat_occurrence) DO NOTHING
                 RETURNING id
-            """, chunk, page_size=len(chunk) or 1, fetch=True)
+            """, chunk, page_size=len(chunk), fetch=True)
             created += len(result)
         if next_due:
             execute_values(self.env.cr, """
