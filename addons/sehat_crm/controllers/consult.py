@@ -63,10 +63,6 @@ def _consents():
             ('consent_whatsapp', _('WhatsApp')), ('consent_email', _('Email'))]
 
 
-def _band_label(band):
-    return {'emergency': _('Emergency'), 'urgent': _('Urgent'), 'soon': _('Soon'), 'routine': _('Routine')}[band]
-
-
 def _callback_when(band):
     return {'emergency': _('as a priority'), 'urgent': _('soon'), 'soon': _('today'),
             'routine': _('at a convenient time')}[band]
@@ -213,7 +209,7 @@ class SehatConsult(http.Controller):
             'red_flag_advice': [{'name': s.name, 'advice': s.advice} for s in red],
             'other_advice': [{'name': s.name, 'advice': s.advice} for s in own - red if s.advice],
             'band': result.band,
-            'band_label': _band_label(result.band),
+            'band_label': _(urgency_lib.BAND_LABELS[result.band]),
             'callback_when': _callback_when(result.band),
             'callback_within': _human_minutes(minutes),
             'emergency_number': number,

@@ -39,8 +39,10 @@ naming the value. The module is pure Python: no Odoo import.
 from collections import namedtuple
 from numbers import Real
 
+from .messages import _
+
 BANDS = ('emergency', 'urgent', 'soon', 'routine')  # most to least urgent
-BAND_LABELS = {'emergency': 'Emergency', 'urgent': 'Urgent', 'soon': 'Soon', 'routine': 'Routine'}
+BAND_LABELS = {'emergency': _('Emergency'), 'urgent': _('Urgent'), 'soon': _('Soon'), 'routine': _('Routine')}
 BAND_RANK = {'emergency': 4, 'urgent': 3, 'soon': 2, 'routine': 1}  # stored on the lead, ordering DESC
 DEFAULT_SLA_MINUTES = {'emergency': 15, 'urgent': 60, 'soon': 240, 'routine': 1440}
 

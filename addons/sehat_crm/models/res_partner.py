@@ -34,6 +34,7 @@ PROFILE_FIELDS = [
 DEFAULT_PROFILE_FIELDS = 'birthdate,gender,mobile,city,blood_group,allergies,preferred_language_id,' \
                          'emergency_contact_name,emergency_contact_phone'
 CONSENT_CHANNELS = ('email', 'sms', 'whatsapp', 'phone')
+GENDERS = [('female', 'Female'), ('male', 'Male'), ('other', 'Other')]
 # Patient 360: enquiries are the sales queue's (not doctors'); the rest is medical.
 SEHAT_USER = 'sehat_crm.group_sehat_user'
 # search operators for which a typed phone number is normalised first (and their negations)
@@ -61,8 +62,7 @@ class ResPartner(models.Model):
     # --- medical profile -------------------------------------------------------------
     birthdate = fields.Date(string='Date of birth', groups=MEDICAL, track_visibility='onchange')
     age = fields.Integer(compute='_compute_age', groups=MEDICAL)
-    gender = fields.Selection(
-        [('female', 'Female'), ('male', 'Male'), ('other', 'Other')], groups=MEDICAL, track_visibility='onchange')
+    gender = fields.Selection(GENDERS, groups=MEDICAL, track_visibility='onchange')
     blood_group = fields.Selection(
         [(g, g) for g in ('A+', 'A-', 'B+', 'B-', 'AB+', 'AB-', 'O+', 'O-')], groups=MEDICAL,
         track_visibility='onchange')
@@ -502,9 +502,13 @@ class ResPartner(models.Model):
         return vals
 
     # --- ORM ------------------------------------------------------------------------------
+    @api.model
+    def _next_patient_ref(self):
+        return self.env['ir.sequence'].sudo().next_by_code('sehat.patient')
+
     def _assign_patient_ref(self):
         for partner in self.filtered(lambda p: p.is_patient and not p.patient_ref):
-            partner.sudo().patient_ref = self.env['ir.sequence'].sudo().next_by_code('sehat.patient')
+            partner.sudo().patient_ref = self._next_patient_ref()
 
     @api.model
     def create(self, vals):
@@ -515,7 +519,7 @@ class ResPartner(models.Model):
             # The reference and the first stage are written with the patient (no second write,
             # no tracking message); see also the two methods below.
             if not vals.get('patient_ref'):
-                vals['patient_ref'] = self.env['ir.sequence'].sudo().next_by_code('sehat.patient')
+                vals['patient_ref'] = self._next_patient_ref()
             if not vals.get('lifecycle_stage'):
                 first_stage = lifecycle.stage_after(None, 'captured')
                 vals.update(lifecycle_stage=first_stage, lifecycle_date=fields.Datetime.now())

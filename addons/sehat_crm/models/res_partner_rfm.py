@@ -74,7 +74,7 @@ class ResPartner(models.Model):
     rfm_f = fields.Integer(string='F', readonly=True, groups=RFM_GROUPS, group_operator='avg')
     rfm_m = fields.Integer(string='M', readonly=True, groups=RFM_GROUPS, group_operator='avg')
     rfm_segment = fields.Selection(
-        [(s, rfm_lib.SEGMENT_LABELS[s]) for s in rfm_lib.SEGMENTS] + [('none', 'No activity')],
+        [(s, rfm_lib.SEGMENT_LABELS[s]) for s in rfm_lib.SEGMENTS] + [(rfm_lib.NO_ACTIVITY, rfm_lib.NO_ACTIVITY_LABEL)],
         string='RFM segment', readonly=True, index=True, groups=RFM_GROUPS)
     rfm_date = fields.Datetime(string='RFM computed on', readonly=True, groups=RFM_GROUPS)
 

@@ -9,7 +9,7 @@ from ..lib import nps as nps_lib
 
 _logger = logging.getLogger(__name__)
 
-CATEGORIES = [('promoter', 'Promoter'), ('passive', 'Passive'), ('detractor', 'Detractor')]
+CATEGORIES = [(category, nps_lib.CATEGORY_LABELS[category]) for category in nps_lib.CATEGORIES]
 RECOVERY_HOURS = 24
 SEND_WINDOW_DAYS = 30  # visits done longer ago than this are not surveyed any more
 

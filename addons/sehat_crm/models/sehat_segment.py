@@ -5,15 +5,9 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..lib import lifecycle, rfm as rfm_lib
+from .res_partner import GENDERS
 
 CHANNELS = [('email', 'Email'), ('sms', 'SMS'), ('whatsapp', 'WhatsApp'), ('phone', 'Phone')]
-
-
-def _years_ago(today, years):
-    try:
-        return today.replace(year=today.year - years)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - years, day=28)
 
 
 class SehatSegment(models.Model):
@@ -25,7 +19,7 @@ class SehatSegment(models.Model):
     name = fields.Char(required=True)
     age_min = fields.Integer(string='Age from')
     age_max = fields.Integer(string='Age to')
-    gender = fields.Selection([('female', 'Female'), ('male', 'Male'), ('other', 'Other')])
+    gender = fields.Selection(GENDERS)
     city = fields.Char()
     condition_ids = fields.Many2many('sehat.condition', string='Chronic conditions (any)')
     lifecycle_stage = fields.Selection([(s, lifecycle.STAGE_LABELS[s]) for s in lifecycle.STAGES])
@@ -62,9 +56,10 @@ class SehatSegment(models.Model):
         today = fields.Date.from_string(fields.Date.context_today(self))
         domain = [('is_patient', '=', True)]
         if self.age_min:
-            domain.append(('birthdate', '<=', fields.Date.to_string(_years_ago(today, self.age_min))))
+            youngest = lifecycle.months_before(today, 12 * self.age_min)
+            domain.append(('birthdate', '<=', fields.Date.to_string(youngest)))
         if self.age_max:
-            oldest = _years_ago(today, self.age_max + 1)
+            oldest = lifecycle.months_before(today, 12 * (self.age_max + 1))
             domain.append(('birthdate', '>', fields.Date.to_string(oldest)))
         for name in ('gender', 'lifecycle_stage', 'rfm_segment'):
             if self[name]:

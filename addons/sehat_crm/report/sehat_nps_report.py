@@ -1,6 +1,7 @@
 from odoo import api, fields, models, tools
 
 from ..lib import nps as nps_lib
+from ..models.sehat_nps import CATEGORIES
 
 
 class SehatNpsReport(models.Model):
@@ -17,8 +18,7 @@ class SehatNpsReport(models.Model):
     department_id = fields.Many2one('sehat.department', string='Department', readonly=True)
     campaign_id = fields.Many2one('utm.campaign', string='Campaign', readonly=True)
     patient_id = fields.Many2one('res.partner', string='Patient', readonly=True)
-    category = fields.Selection([('promoter', 'Promoter'), ('passive', 'Passive'), ('detractor', 'Detractor')],
-                                readonly=True)
+    category = fields.Selection(CATEGORIES, readonly=True)
     nps = fields.Float(string='NPS', group_operator='avg', readonly=True)
     response_rate = fields.Float(string='Response rate (%)', group_operator='avg', readonly=True)
     answers = fields.Integer(readonly=True)

@@ -1,6 +1,6 @@
 from odoo import fields, models, tools
 
-from ..models.crm_lead import CHANNELS
+from ..models.crm_lead import BAND_SELECTION, CHANNELS
 
 
 class SehatSlaReport(models.Model):
@@ -14,8 +14,7 @@ class SehatSlaReport(models.Model):
 
     lead_id = fields.Many2one('crm.lead', string='Enquiry', readonly=True)
     enquiry_date = fields.Datetime(readonly=True)
-    urgency_band = fields.Selection([('emergency', 'Emergency'), ('urgent', 'Urgent'), ('soon', 'Soon'),
-                                     ('routine', 'Routine')], readonly=True)
+    urgency_band = fields.Selection(BAND_SELECTION, readonly=True)
     channel = fields.Selection(CHANNELS, readonly=True)
     source_id = fields.Many2one('utm.source', string='Source', readonly=True)
     team_id = fields.Many2one('crm.team', string='Team', readonly=True)
