@@ -664,15 +664,6 @@ def cleanup(registry, started=None, doctor_created=False, delete_patients=True):
     return {key: value for key, value in counts.items() if value}
 
 
-def vacuum(registry, tables):
-    started = time.perf_counter()
-    with registry.cursor() as cr:
-        cr.autocommit(True)
-        for table in tables:
-            cr.execute('VACUUM ANALYZE %s' % table)
-    return round(time.perf_counter() - started, 2)
-
-
 # --- main ------------------------------------------------------------------------------------
 def main(argv=None):
     parser = argparse.ArgumentParser(description='Treatment plans: activation of 10k plans, horizon and overdue jobs.')
@@ -768,7 +759,7 @@ def main(argv=None):
                                             == PATIENT_MARKER)
                 tables = VACUUM_TABLES + (('res_partner', 'sehat_lifecycle_history')
                                           if report['cleanup'].get('res_partner (patients)') else ())
-                report['vacuum_s'] = vacuum(registry, tables)
+                report['vacuum_s'] = generate.vacuum(registry, tables)
             restore_horizon(registry, original)
     report['results'] = rows
     report['machine']['loadavg_end'] = os.getloadavg()

@@ -386,12 +386,8 @@ def ensure_data(registry):
                 sys.stderr.write('generated %s: %s\n' % (name, stats[name]))
                 sys.stderr.flush()
         if regenerate:
-            step = time.perf_counter()
-            with registry.cursor() as cr:
-                cr.autocommit(True)
-                for table in ('calendar_event', 'account_invoice', 'sehat_nps_response', 'res_partner'):
-                    cr.execute('VACUUM ANALYZE %s' % table)
-            stats['vacuum_s'] = round(time.perf_counter() - step, 1)
+            stats['vacuum_s'] = round(generate.vacuum(
+                registry, ('calendar_event', 'account_invoice', 'sehat_nps_response', 'res_partner')), 1)
     stats['seconds'] = round(time.perf_counter() - started, 1)
     return doctors, manager, stats
 
@@ -421,12 +417,6 @@ def data_facts(registry, doctors):
 
 
 # --- RFM -------------------------------------------------------------------------------------
-def _vacuum(registry, table):
-    with registry.cursor() as cr:
-        cr.autocommit(True)
-        cr.execute('VACUUM ANALYZE %s' % table)
-
-
 def rfm_sql_run(registry):
     """One cron-like run: sehat_compute_rfm() then commit. (seconds, call seconds, scored, queries)."""
     from odoo import SUPERUSER_ID, api
@@ -605,9 +595,7 @@ def measure_rfm(registry, args):
     result = {'loadavg_start': os.getloadavg()}
     runs = []
     for n in range(args.rfm_warmup + args.rfm_runs):
-        vacuum_start = time.perf_counter()
-        _vacuum(registry, 'res_partner')
-        vacuum_s = time.perf_counter() - vacuum_start
+        vacuum_s = generate.vacuum(registry, ['res_partner'])
         seconds, call, scored, queries = rfm_sql_run(registry)
         timed = n >= args.rfm_warmup
         if timed:
@@ -619,7 +607,7 @@ def measure_rfm(registry, args):
     seconds = [r['seconds'] for r in runs]
     result.update({'runs': runs, 'median_s': _median(seconds), 'min_s': min(seconds), 'max_s': max(seconds),
                    'scored': runs[-1]['scored']})
-    _vacuum(registry, 'res_partner')
+    generate.vacuum(registry, ['res_partner'])
     result['explain'] = rfm_explain(registry)
     result['compute_100k'] = rfm_compute_full(registry)
     sys.stderr.write('lib.rfm.compute over %(patients)d patients: %(seconds).2f s, %(score_mismatches)d '
