@@ -1,8 +1,13 @@
 import hashlib
+import logging
 import secrets
+
+from psycopg2.extensions import TransactionRollbackError
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+
+_logger = logging.getLogger(__name__)
 
 TOKEN_PREFIX = 'sehat_'
 
@@ -29,7 +34,7 @@ class SehatApiToken(models.Model):
     active = fields.Boolean(default=True, help='Untick to revoke the token.')
     revoked_date = fields.Datetime(readonly=True)
     last_used = fields.Datetime(readonly=True)
-    use_count = fields.Integer(readonly=True)
+    use_count = fields.Integer(readonly=True, default=0)
 
     _sql_constraints = [('token_hash_uniq', 'unique(token_hash)', 'Token collision, create it again.')]
 
@@ -71,11 +76,18 @@ class SehatApiToken(models.Model):
 
     def _note_use(self):
         """Usage statistics in a short transaction of their own, skipped when another request
-        of the same integration holds the row: they never slow down or fail a request."""
-        with self.pool.cursor() as cr:
-            cr.execute("""UPDATE sehat_api_token SET last_used = now() at time zone 'UTC', use_count = use_count + 1
-                           WHERE id IN (SELECT id FROM sehat_api_token WHERE id = %s FOR UPDATE SKIP LOCKED)""",
-                       (self.id,))
+        of the same integration holds the row, or has just updated it (a serialization failure
+        when that request committed between this statement's snapshot and its lock): they never
+        slow down or fail a request."""
+        try:
+            with self.pool.cursor() as cr:
+                cr.execute("""
+                    UPDATE sehat_api_token
+                       SET last_used = now() at time zone 'UTC', use_count = COALESCE(use_count, 0) + 1
+                     WHERE id IN (SELECT id FROM sehat_api_token WHERE id = %s FOR UPDATE SKIP LOCKED)
+                """, (self.id,), log_exceptions=False)
+        except TransactionRollbackError:
+            _logger.debug('API token %s: usage not counted for this request (concurrent update).', self.id)
 
     def unlink(self):
         if not self.env.user._is_superuser():

@@ -1,7 +1,9 @@
 """Two enquiries of the same person at the same moment, in two real transactions
 (as on two Odoo workers): exactly one lead, the second merged into it."""
 import datetime
+import logging
 import threading
+from unittest import mock
 
 from psycopg2 import OperationalError
 
@@ -146,3 +148,49 @@ class TestConcurrentCapture(TransactionCase):
             cr.execute("SELECT count(*) FROM crm_lead WHERE phone_e164 IN %s AND source_id = %s",
                        ((PHONE, OTHER_PHONE), sources[0][0]))
             self.assertEqual(cr.fetchone()[0], 2)
+
+
+@at_install(False)
+@post_install(True)
+class TestConcurrentTokenUse(TransactionCase):
+    """Two requests of one integration count their token's use at the same moment."""
+
+    def setUp(self):
+        super(TestConcurrentTokenUse, self).setUp()
+        with self.registry.cursor() as cr:
+            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+            self.token_id = env['sehat.api.token'].sehat_issue_token('Concurrency test app')['id']
+        self.addCleanup(self._cleanup)
+
+    def _cleanup(self):
+        with self.registry.cursor() as cr:
+            cr.execute("DELETE FROM sehat_api_token WHERE id = %s", (self.token_id,))
+
+    def _use_count(self):
+        with self.registry.cursor() as cr:
+            cr.execute("SELECT use_count FROM sehat_api_token WHERE id = %s", (self.token_id,))
+            return cr.fetchone()[0]
+
+    def test_a_use_counted_by_another_request_meanwhile_is_skipped_quietly(self):
+        """The other request commits between this one's snapshot and its lock: PostgreSQL
+        refuses the update (serialization failure); the request goes on, nothing logged as an error."""
+        before = self._use_count()
+        with odoo.api.Environment.manage():
+            late = self.registry.cursor()
+            try:
+                late.execute("SELECT 1")  # this request's snapshot
+                with self.registry.cursor() as other:
+                    odoo.api.Environment(other, odoo.SUPERUSER_ID, {})['sehat.api.token'].browse(
+                        self.token_id)._note_use()
+                with self.registry.cursor() as cr:
+                    token = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})['sehat.api.token'].browse(self.token_id)
+                    with mock.patch.object(type(self.registry), 'cursor', lambda registry: late), \
+                            self.assertLogs('odoo.sql_db', level='DEBUG') as logs:
+                        logging.getLogger('odoo.sql_db').debug('(start)')
+                        token._note_use()
+            finally:
+                if not late.closed:
+                    late.close()
+        self.assertFalse([line for line in logs.output if line.startswith('ERROR')], logs.output)
+        self.assertEqual(before, 0)
+        self.assertEqual(self._use_count(), 1, 'the other request counted its use')
