@@ -164,7 +164,7 @@ def ensure_patients(registry, count):
     enough, else this benchmark's own (COPY with generate.py's patient rows)."""
     from odoo import SUPERUSER_ID, api
     started = time.perf_counter()
-    with api.Environment.manage(), registry.cursor() as cr:
+    with benchlib.request_environments(), registry.cursor() as cr:
         for marker in (generate.MARKER, PATIENT_MARKER):
             cr.execute("SELECT id FROM res_partner WHERE ref = %s AND is_patient ORDER BY id LIMIT %s", (marker, count))
             ids = [row[0] for row in cr.fetchall()]
@@ -195,7 +195,7 @@ def ensure_patients(registry, count):
 def ensure_doctors(registry):
     """(doctor ids, created): the first DOCTORS doctors; one created with the ORM if there is none."""
     from odoo import SUPERUSER_ID, api
-    with api.Environment.manage(), registry.cursor() as cr:
+    with benchlib.request_environments(), registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {'tracking_disable': True})
         ids = env['sehat.doctor'].search([], order='id', limit=DOCTORS).ids
         if ids:
@@ -231,7 +231,7 @@ def orm_sample(registry, specs_by_template, context):
     per template, the rows the ORM stored for its first plan (plan, lines, followers)."""
     from odoo import SUPERUSER_ID, api
     refs = {}
-    with api.Environment.manage(), registry.cursor() as cr:
+    with benchlib.request_environments(), registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, context)
         Plan = env['sehat.treatment.plan']
         created = Plan
@@ -321,7 +321,7 @@ def insert_plans_sql(registry, specs, refs):
 def insert_plans_orm(registry, specs, context):
     from odoo import SUPERUSER_ID, api
     started = time.perf_counter()
-    with api.Environment.manage(), registry.cursor() as cr:
+    with benchlib.request_environments(), registry.cursor() as cr:
         Plan = api.Environment(cr, SUPERUSER_ID, context)['sehat.treatment.plan']
         ids = [Plan.create(orm_values(spec)).id for spec in specs]
         cr.execute('SELECT count(*) FROM sehat_treatment_plan_line WHERE plan_id IN %s', (tuple(ids),))
@@ -346,7 +346,7 @@ def run_call(registry, call, context, profiler=None, recorder=False, commit=True
     """One call in its own cursor and environment, committed (or rolled back): (seconds, commit
     seconds, queries, result, recorder)."""
     from odoo import SUPERUSER_ID, api
-    with api.Environment.manage(), registry.cursor() as cr:
+    with benchlib.request_environments(), registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, context)
         queries = cr.sql_log_count
         with benchlib.recorder(cr, recorder) as rec:
@@ -637,7 +637,7 @@ def cleanup(registry, started=None, doctor_created=False, delete_patients=True):
     """Delete what the benchmark created (see the module docstring). Returns the counts."""
     from odoo import SUPERUSER_ID, api
     counts = {}
-    with api.Environment.manage(), registry.cursor() as cr:
+    with benchlib.request_environments(), registry.cursor() as cr:
         deleter = generate.Deleter(cr)
         plans = '(SELECT id FROM sehat_treatment_plan WHERE name LIKE %s)'
         tasks = '(SELECT id FROM project_task WHERE sehat_plan_id IN %s)' % plans

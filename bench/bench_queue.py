@@ -287,7 +287,7 @@ def explain_main_queries(registry, screens, uid):
     """EXPLAIN ANALYZE of the search behind each first page (and of the kanban's read_group)."""
     from odoo import api
     plans = []
-    with api.Environment.manage(), registry.cursor() as cr:
+    with benchlib.request_environments(), registry.cursor() as cr:
         env = api.Environment(cr, uid, {})
         context = env['res.users'].context_get()
         env = api.Environment(cr, uid, dict(context))
