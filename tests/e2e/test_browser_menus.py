@@ -2,8 +2,9 @@
 they can see, in headless Chromium: no error dialog, no traceback in the server log."""
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
 
-from browser import click_entry, error_dialog_text, login, open_app, screenshot, sidebar_entries, wait_idle
+from browser import click_entry, error_dialog_text, login, open_app, screenshot, sidebar_entries, wait, wait_idle
 from conftest import DEMO_USERS, SHOTS
 
 P = 'sehat_crm.menu_sehat_'
@@ -50,6 +51,7 @@ def test_wrong_password_is_refused_on_the_login_page(server, chrome):
     chrome.find_element(By.NAME, 'login').send_keys('callcentre')
     chrome.find_element(By.NAME, 'password').send_keys('not-the-password')
     chrome.find_element(By.CSS_SELECTOR, 'form.oe_login_form button[type=submit]').click()
-    alert = chrome.find_element(By.CSS_SELECTOR, '.oe_login_form .alert-danger')
+    # the answer is a new page: wait for it rather than look at the page being left
+    alert = wait(chrome).until(EC.presence_of_element_located((By.CSS_SELECTOR, '.oe_login_form .alert-danger')))
     assert 'Wrong login/password' in alert.text
     assert not chrome.find_elements(By.CSS_SELECTOR, '.oe_application_menu_placeholder')
